@@ -1,0 +1,2 @@
+// Entry point of the shared virtual clock.
+export { VirtualClock, sharedClock, type ClockTimer } from "./VirtualClock";

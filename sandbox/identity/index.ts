@@ -1,0 +1,7 @@
+// Entry point of sandbox identities (token minting and test credentials).
+export {
+  mintSandboxToken,
+  readSandboxTokenClaims,
+  sandboxCredential,
+  type SandboxTokenClaims,
+} from "./tokens";
