@@ -1,0 +1,718 @@
+// The local Durable Task backend: runs orchestration episodes by replaying the registered orchestrator over stored
+// history, dispatches activities, durable timers (on the virtual clock) and sub-orchestrations, and delivers their
+// completions back as history events, like the Durable extension with its Azure Storage provider.
+import { randomUUID } from "node:crypto";
+import type { ClockTimer, VirtualClock } from "../../clock";
+import { errorMessage, type HostLogger } from "../hostLog";
+import type { CatalogEntry } from "../worker/functionCatalog";
+import { fromTypedData, type FunctionInvoker } from "../worker/invokeFunction";
+import { ActivityRunner, type AtLeastOnceMode } from "./activityRunner";
+import { HistoryEventType, historyEvent, type HistoryEvent } from "./historyEvents";
+import { isTerminal, type DurableStore, type InstanceRecord, type RuntimeStatus } from "./instanceStore";
+import type { OrchestratorState, ScheduledWork } from "./orchestratorActions";
+import { replayOrchestratorActions } from "./replayShim";
+import { toStatusPayload, type OrchestrationStatus } from "./statusPayload";
+
+/** OOProc replay schema the extension offers (V3: long timers split by the extension). */
+const UPPER_SCHEMA_VERSION = 2;
+const OUT_OF_PROC_DATA_LABEL = "$OutOfProcData$:";
+
+/** A client operation the caller got wrong; `status` is the HTTP status the Durable HTTP API answers with. */
+export class DurableRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EngineOptions {
+  store: DurableStore;
+  functions: readonly CatalogEntry[];
+  invoker: FunctionInvoker;
+  clock: VirtualClock;
+  log: HostLogger;
+  maxConcurrentActivities: number;
+  atLeastOnce: () => AtLeastOnceMode;
+  /** Longest real time a clock-driven step waits for the work it started to settle. */
+  settleTimeoutMs: number;
+}
+
+export interface InstanceFilter {
+  runtimeStatus?: RuntimeStatus[];
+  createdTimeFrom?: number;
+  createdTimeTo?: number;
+  instanceIdPrefix?: string;
+}
+
+/** Azure Storage refuses these in instance ids: '/', '\\', '#', '?' and control characters. */
+function isValidInstanceId(id: string): boolean {
+  for (const ch of id) {
+    const code = ch.charCodeAt(0);
+    if ("/\\#?".includes(ch) || code < 0x20 || (code >= 0x7f && code <= 0x9f)) return false;
+  }
+  return true;
+}
+
+export class OrchestrationEngine {
+  private readonly orchestrators = new Map<string, CatalogEntry>();
+  private readonly activities = new Map<string, CatalogEntry>();
+  private readonly activityRunner: ActivityRunner;
+  private readonly runningInstances = new Set<string>();
+  private readonly clockTimers = new Map<string, ClockTimer>();
+  private readonly changeListeners = new Set<(record: InstanceRecord) => void>();
+  private idleWaiters: Array<() => void> = [];
+  private busyCount = 0;
+  private isStopped = false;
+
+  constructor(private readonly options: EngineOptions) {
+    for (const entry of options.functions) {
+      if (entry.kind === "orchestration") this.orchestrators.set(entry.name.toLowerCase(), entry);
+      if (entry.kind === "activity") this.activities.set(entry.name.toLowerCase(), entry);
+    }
+    this.activityRunner = new ActivityRunner(
+      options.invoker,
+      options.log,
+      options.maxConcurrentActivities,
+      options.atLeastOnce,
+    );
+  }
+
+  /** Resumes whatever the store holds: re-arms timers, re-runs unfinished activities, processes waiting messages. */
+  start(): void {
+    for (const record of this.options.store.instances.values()) {
+      if (isTerminal(record.status)) continue;
+      for (const [id, fireAtMs] of record.pendingTimers) this.armTimer(record, id, fireAtMs);
+      for (const [id, activity] of record.pendingActivities)
+        this.dispatchActivity(record, id, activity.name, activity.input);
+      this.kick(record.instanceId);
+    }
+  }
+
+  /**
+   * Stops dispatching and waits (up to `graceMs`) for running episodes and activities to return; their results are
+   * not delivered, so unfinished work stays in the store and runs again on the next host, as after a crash.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.isStopped = true;
+    for (const timer of this.clockTimers.values()) timer.cancel();
+    this.clockTimers.clear();
+    if (this.busyCount > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.releaseIdleWaiters();
+  }
+
+  // ---- client operations -------------------------------------------------------------------------------------
+
+  startNew(name: string, instanceId: string | undefined, inputJson: string | null): InstanceRecord {
+    const entry = this.orchestrators.get(name.toLowerCase());
+    if (!entry) {
+      throw new DurableRequestError(
+        400,
+        "OrchestratorNotFound",
+        `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
+      );
+    }
+    const id = instanceId || randomUUID().replace(/-/g, "");
+    if (!isValidInstanceId(id)) {
+      throw new DurableRequestError(
+        400,
+        "InvalidInstanceId",
+        `Instance ID '${id}' contains characters ('/', '\\', '#', '?' or control characters) that are not allowed.`,
+      );
+    }
+    const existing = this.options.store.get(id);
+    if (existing && !isTerminal(existing.status)) {
+      throw new DurableRequestError(
+        409,
+        "InstanceAlreadyExists",
+        `An orchestration with instance ID '${id}' already exists with status ${existing.status}.`,
+      );
+    }
+    if (existing) this.cancelTimersOf(existing);
+    const nowMs = this.options.clock.now();
+    const executionId = randomUUID();
+    const record: InstanceRecord = {
+      instanceId: id,
+      name: entry.name,
+      executionId,
+      status: "Pending",
+      inputJson,
+      outputJson: null,
+      customStatusJson: null,
+      createdMs: nowMs,
+      lastUpdatedMs: nowMs,
+      history: [],
+      inbox: [this.executionStarted(entry.name, id, executionId, inputJson, nowMs)],
+      pendingActivities: new Map(),
+      pendingTimers: new Map(),
+    };
+    this.options.store.instances.set(id, record);
+    this.notifyChanged(record);
+    this.kick(id);
+    return record;
+  }
+
+  raiseEvent(instanceId: string, eventName: string, inputJson: string | null): void {
+    const record = this.requireActive(instanceId);
+    record.inbox.push(
+      historyEvent(HistoryEventType.EventRaised, this.options.clock.now(), {
+        Name: eventName,
+        Input: inputJson,
+      }),
+    );
+    this.kick(instanceId);
+  }
+
+  terminate(instanceId: string, reason: string | undefined): void {
+    const record = this.requireActive(instanceId);
+    record.inbox.push(
+      historyEvent(HistoryEventType.ExecutionTerminated, this.options.clock.now(), {
+        Input: JSON.stringify(reason ?? ""),
+      }),
+    );
+    this.kick(instanceId);
+  }
+
+  suspend(instanceId: string, reason: string | undefined): void {
+    const record = this.requireActive(instanceId);
+    record.inbox.push(
+      historyEvent(HistoryEventType.ExecutionSuspended, this.options.clock.now(), { Input: reason ?? null }),
+    );
+    this.kick(instanceId);
+  }
+
+  resume(instanceId: string, reason: string | undefined): void {
+    const record = this.requireActive(instanceId);
+    record.inbox.push(
+      historyEvent(HistoryEventType.ExecutionResumed, this.options.clock.now(), { Input: reason ?? null }),
+    );
+    this.kick(instanceId);
+  }
+
+  /** Deletes a finished instance; 404 when unknown, 412 when it is still running (as the extension answers). */
+  purge(instanceId: string): number {
+    const record = this.options.store.get(instanceId);
+    if (!record)
+      throw new DurableRequestError(
+        404,
+        "InstanceNotFound",
+        `No orchestration with instance ID '${instanceId}' found.`,
+      );
+    if (!isTerminal(record.status)) {
+      throw new DurableRequestError(
+        412,
+        "InstanceNotTerminal",
+        `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${instanceId} has status ${record.status}`,
+      );
+    }
+    this.options.store.instances.delete(instanceId);
+    return 1;
+  }
+
+  purgeWhere(filter: InstanceFilter): number {
+    const doomed = this.query(filter).filter((record) => isTerminal(record.status));
+    for (const record of doomed) this.options.store.instances.delete(record.instanceId);
+    return doomed.length;
+  }
+
+  getStatus(
+    instanceId: string,
+    options?: Parameters<typeof toStatusPayload>[1],
+  ): OrchestrationStatus | undefined {
+    const record = this.options.store.get(instanceId);
+    return record ? toStatusPayload(record, options) : undefined;
+  }
+
+  query(filter: InstanceFilter): InstanceRecord[] {
+    return [...this.options.store.instances.values()].filter(
+      (record) =>
+        (!filter.runtimeStatus?.length || filter.runtimeStatus.includes(record.status)) &&
+        (filter.createdTimeFrom === undefined || record.createdMs >= filter.createdTimeFrom) &&
+        (filter.createdTimeTo === undefined || record.createdMs <= filter.createdTimeTo) &&
+        (!filter.instanceIdPrefix || record.instanceId.startsWith(filter.instanceIdPrefix)),
+    );
+  }
+
+  /** Resolves with the final status once the instance is Completed, Failed or Terminated. */
+  waitForInstance(instanceId: string, timeoutMs: number): Promise<OrchestrationStatus> {
+    return new Promise((resolve, reject) => {
+      const check = (record: InstanceRecord | undefined): boolean => {
+        if (!record || !isTerminal(record.status)) return false;
+        cleanup();
+        resolve(toStatusPayload(record));
+        return true;
+      };
+      const listener = (record: InstanceRecord) => {
+        if (record.instanceId === instanceId) check(record);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        const status = this.options.store.get(instanceId)?.status ?? "unknown";
+        reject(
+          new Error(`instance '${instanceId}' did not finish within ${timeoutMs} ms (status ${status})`),
+        );
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.changeListeners.delete(listener);
+      };
+      this.changeListeners.add(listener);
+      check(this.options.store.get(instanceId));
+    });
+  }
+
+  /** Resolves when no episode, activity or message is outstanding, or after `maxWaitMs` of real time. */
+  whenIdle(maxWaitMs = this.options.settleTimeoutMs): Promise<void> {
+    if (this.busyCount === 0 || this.isStopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxWaitMs);
+      timer.unref();
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      function done() {
+        resolve();
+      }
+      this.idleWaiters.push(waiter);
+    });
+  }
+
+  // ---- episodes -----------------------------------------------------------------------------------------------
+
+  private requireActive(instanceId: string): InstanceRecord {
+    const record = this.options.store.get(instanceId);
+    if (!record)
+      throw new DurableRequestError(404, "InstanceNotFound", `No instance with ID '${instanceId}' found.`);
+    if (isTerminal(record.status)) {
+      throw new DurableRequestError(
+        410,
+        "InstanceCompleted",
+        `The instance '${instanceId}' is already ${record.status}.`,
+      );
+    }
+    return record;
+  }
+
+  private executionStarted(
+    name: string,
+    instanceId: string,
+    executionId: string,
+    inputJson: string | null,
+    atMs: number,
+  ): HistoryEvent {
+    return historyEvent(HistoryEventType.ExecutionStarted, atMs, {
+      Name: name,
+      Version: "",
+      Input: inputJson,
+      OrchestrationInstance: { InstanceId: instanceId, ExecutionId: executionId },
+    });
+  }
+
+  private kick(instanceId: string): void {
+    if (this.isStopped || this.runningInstances.has(instanceId)) return;
+    const record = this.options.store.get(instanceId);
+    if (!record || record.inbox.length === 0) return;
+    this.runningInstances.add(instanceId);
+    this.busyCount++;
+    void this.runEpisodes(record)
+      .catch((error: unknown) =>
+        this.options.log({
+          level: "error",
+          category: "system",
+          message: `orchestration '${instanceId}' episode failed: ${errorMessage(error)}`,
+        }),
+      )
+      .finally(() => {
+        this.runningInstances.delete(instanceId);
+        this.busyCount--;
+        // Messages that arrived after the last episode took its batch start another one.
+        const current = this.options.store.get(instanceId);
+        if (current && current.inbox.length > 0 && this.canProcess(current)) this.kick(instanceId);
+        this.releaseIdleWaitersIfIdle();
+      });
+  }
+
+  private canProcess(record: InstanceRecord): boolean {
+    if (record.status !== "Suspended") return true;
+    return record.inbox.some(
+      (e) =>
+        e.EventType === HistoryEventType.ExecutionResumed ||
+        e.EventType === HistoryEventType.ExecutionTerminated,
+    );
+  }
+
+  private async runEpisodes(record: InstanceRecord): Promise<void> {
+    while (!this.isStopped && record.inbox.length > 0 && this.canProcess(record)) {
+      if (this.options.store.get(record.instanceId) !== record) return; // purged or restarted meanwhile
+      await this.runEpisode(record);
+    }
+  }
+
+  private takeMessages(record: InstanceRecord): HistoryEvent[] {
+    if (record.status !== "Suspended") {
+      const messages = record.inbox.splice(0);
+      // Messages after a suspension wait for the resume.
+      const suspendAt = messages.findIndex((e) => e.EventType === HistoryEventType.ExecutionSuspended);
+      if (suspendAt >= 0) record.inbox.unshift(...messages.splice(suspendAt + 1));
+      return messages;
+    }
+    const resumeAt = record.inbox.findIndex(
+      (e) =>
+        e.EventType === HistoryEventType.ExecutionResumed ||
+        e.EventType === HistoryEventType.ExecutionTerminated,
+    );
+    return record.inbox.splice(resumeAt, 1);
+  }
+
+  private async runEpisode(record: InstanceRecord): Promise<void> {
+    const nowMs = this.options.clock.now();
+    if (isTerminal(record.status)) {
+      record.inbox.length = 0; // messages for a finished instance are discarded, as DTFx does
+      return;
+    }
+    const messages = this.takeMessages(record);
+    const started = historyEvent(HistoryEventType.OrchestratorStarted, nowMs);
+    const terminated = messages.find((e) => e.EventType === HistoryEventType.ExecutionTerminated);
+    if (terminated) {
+      record.history.push(started, terminated);
+      this.finish(record, "Terminated", terminated.Input ?? null, nowMs);
+      return;
+    }
+    for (const message of messages) {
+      if (message.EventType === HistoryEventType.ExecutionSuspended) record.status = "Suspended";
+      if (message.EventType === HistoryEventType.ExecutionResumed) record.status = "Running";
+    }
+    if (record.status === "Pending") record.status = "Running";
+    const newEvents = [started, ...messages];
+    const entry = this.orchestrators.get(record.name.toLowerCase());
+    if (!entry) {
+      record.history.push(...newEvents);
+      this.fail(record, `The orchestrator function '${record.name}' is not registered in this app.`, nowMs);
+      return;
+    }
+    if (
+      record.status === "Suspended" &&
+      !messages.some((m) => m.EventType !== HistoryEventType.ExecutionSuspended)
+    ) {
+      record.history.push(...newEvents);
+      this.touch(record, nowMs);
+      return;
+    }
+    const history = [...record.history, ...newEvents];
+    const state = await this.invokeOrchestrator(entry, record, history);
+    if (this.isStopped || this.options.store.get(record.instanceId) !== record) return;
+    if (typeof state === "string") {
+      record.history.push(...newEvents);
+      this.fail(record, state, nowMs);
+      return;
+    }
+    const replay = replayOrchestratorActions({
+      orchestratorName: record.name,
+      instanceId: record.instanceId,
+      history,
+      actions: Array.isArray(state.actions) ? state.actions : [],
+      schemaVersion: state.schemaVersion ?? 0,
+    });
+    record.history.push(...newEvents);
+    if (replay.failure) {
+      this.fail(record, replay.failure, nowMs);
+      return;
+    }
+    // The extension only updates the custom status when the orchestrator set one.
+    if (state.customStatus !== undefined && state.customStatus !== null)
+      record.customStatusJson = JSON.stringify(state.customStatus);
+    if (state.error) {
+      this.fail(record, `Orchestrator function '${record.name}' failed: ${state.error}`, nowMs);
+      return;
+    }
+    for (const work of replay.newWork) this.schedule(record, work, nowMs);
+    if (state.isDone && replay.continueAsNew) {
+      this.continueAsNew(record, replay.continueAsNew.input, nowMs);
+      return;
+    }
+    if (state.isDone) {
+      record.history.push(historyEvent(HistoryEventType.OrchestratorCompleted, nowMs));
+      this.finish(record, "Completed", JSON.stringify(state.output ?? null), nowMs);
+      return;
+    }
+    record.history.push(historyEvent(HistoryEventType.OrchestratorCompleted, nowMs));
+    this.touch(record, nowMs);
+  }
+
+  /** Runs the orchestrator function; returns its state, or the reason it could not produce one. */
+  private async invokeOrchestrator(
+    entry: CatalogEntry,
+    record: InstanceRecord,
+    history: HistoryEvent[],
+  ): Promise<OrchestratorState | string> {
+    const committed = record.history.length;
+    const binding = {
+      history: history.map((event, index) => ({ ...event, IsPlayed: index < committed })),
+      input: record.inputJson === null ? null : (JSON.parse(record.inputJson) as unknown),
+      instanceId: record.instanceId,
+      isReplaying: committed > 0,
+      parentInstanceId: record.parent?.instanceId ?? "",
+      upperSchemaVersion: UPPER_SCHEMA_VERSION,
+      longRunningTimerIntervalDuration: "3.00:00:00",
+      maximumShortTimerDuration: "6.00:00:00",
+      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+    };
+    const outcome = await this.options.invoker.invoke(entry, {
+      trigger: { string: JSON.stringify(binding) },
+    });
+    if (outcome.ok) {
+      const state = fromTypedData(outcome.returnValue);
+      if (typeof state === "object" && state !== null && "isDone" in state) return state as OrchestratorState;
+      return `Orchestrator function '${record.name}' returned no orchestrator state; is it registered with df.app.orchestration?`;
+    }
+    // durable-functions reports an orchestrator exception with its state appended after a marker.
+    const message = outcome.error.message;
+    const at = message.indexOf(OUT_OF_PROC_DATA_LABEL);
+    if (at >= 0) {
+      try {
+        return JSON.parse(message.slice(at + OUT_OF_PROC_DATA_LABEL.length)) as OrchestratorState;
+      } catch {
+        /* fall through to the plain failure */
+      }
+    }
+    return `Orchestrator function '${record.name}' failed: ${message}`;
+  }
+
+  private schedule(record: InstanceRecord, work: ScheduledWork, nowMs: number): void {
+    if (work.kind === "activity") {
+      record.history.push(
+        historyEvent(HistoryEventType.TaskScheduled, nowMs, {
+          EventId: work.id,
+          Name: work.name,
+          Version: "",
+          Input: JSON.stringify(work.input ?? null),
+        }),
+      );
+      record.pendingActivities.set(work.id, { name: work.name, input: work.input });
+      this.dispatchActivity(record, work.id, work.name, work.input);
+    } else if (work.kind === "timer") {
+      record.history.push(
+        historyEvent(HistoryEventType.TimerCreated, nowMs, {
+          EventId: work.id,
+          FireAt: new Date(work.fireAtMs).toISOString(),
+        }),
+      );
+      record.pendingTimers.set(work.id, work.fireAtMs);
+      this.armTimer(record, work.id, work.fireAtMs);
+    } else {
+      const inputJson = work.input === undefined ? null : JSON.stringify(work.input);
+      record.history.push(
+        historyEvent(HistoryEventType.SubOrchestrationInstanceCreated, nowMs, {
+          EventId: work.id,
+          Name: work.name,
+          Version: "",
+          InstanceId: work.instanceId,
+          Input: inputJson,
+        }),
+      );
+      this.startSubOrchestration(record, work, inputJson, nowMs);
+    }
+  }
+
+  private startSubOrchestration(
+    parent: InstanceRecord,
+    work: Extract<ScheduledWork, { kind: "subOrchestration" }>,
+    inputJson: string | null,
+    nowMs: number,
+  ): void {
+    const link = { instanceId: parent.instanceId, executionId: parent.executionId, taskScheduledId: work.id };
+    try {
+      const child = this.startNew(work.name, work.instanceId, inputJson);
+      child.parent = link;
+    } catch (error) {
+      this.deliver(
+        link.instanceId,
+        link.executionId,
+        historyEvent(HistoryEventType.SubOrchestrationInstanceFailed, nowMs, {
+          TaskScheduledId: work.id,
+          Reason: errorMessage(error),
+          Details: "",
+        }),
+      );
+    }
+  }
+
+  private dispatchActivity(record: InstanceRecord, id: number, name: string, input: unknown): void {
+    const { instanceId, executionId } = record;
+    this.busyCount++;
+    void this.activityRunner
+      .run(this.activities.get(name.toLowerCase()), name, input)
+      .then((result) => {
+        // A stopped host delivers nothing: the activity stays pending and runs again after a restart.
+        if (this.isStopped) return;
+        record.pendingActivities.delete(id);
+        const atMs = this.options.clock.now();
+        const event = result.ok
+          ? historyEvent(HistoryEventType.TaskCompleted, atMs, {
+              TaskScheduledId: id,
+              Result: result.resultJson,
+            })
+          : historyEvent(HistoryEventType.TaskFailed, atMs, {
+              TaskScheduledId: id,
+              Reason: result.reason,
+              Details: result.details,
+            });
+        this.deliver(instanceId, executionId, event);
+      })
+      .catch((error: unknown) =>
+        this.options.log({
+          level: "error",
+          category: "system",
+          functionName: name,
+          message: `activity dispatch failed: ${errorMessage(error)}`,
+        }),
+      )
+      .finally(() => {
+        this.busyCount--;
+        this.releaseIdleWaitersIfIdle();
+      });
+  }
+
+  private armTimer(record: InstanceRecord, id: number, fireAtMs: number): void {
+    const { instanceId, executionId } = record;
+    const key = `${instanceId}\n${executionId}\n${id}`;
+    this.clockTimers.get(key)?.cancel();
+    this.clockTimers.set(
+      key,
+      this.options.clock.setTimer(fireAtMs, async () => {
+        this.clockTimers.delete(key);
+        if (this.isStopped) return;
+        record.pendingTimers.delete(id);
+        this.deliver(
+          instanceId,
+          executionId,
+          historyEvent(HistoryEventType.TimerFired, this.options.clock.now(), {
+            TimerId: id,
+            FireAt: new Date(fireAtMs).toISOString(),
+          }),
+        );
+        // Let the episode this timer wakes up (and the activities it schedules) run at this virtual time.
+        await this.whenIdle();
+      }),
+    );
+  }
+
+  private cancelTimersOf(record: InstanceRecord): void {
+    const prefix = `${record.instanceId}\n${record.executionId}\n`;
+    for (const [key, timer] of this.clockTimers) {
+      if (key.startsWith(prefix)) {
+        timer.cancel();
+        this.clockTimers.delete(key);
+      }
+    }
+  }
+
+  private deliver(instanceId: string, executionId: string, event: HistoryEvent): void {
+    const record = this.options.store.get(instanceId);
+    if (!record || record.executionId !== executionId || isTerminal(record.status)) {
+      this.options.log({
+        level: "debug",
+        category: "system",
+        message: `discarding a message for finished or replaced instance '${instanceId}'`,
+      });
+      return;
+    }
+    record.inbox.push(event);
+    this.kick(instanceId);
+  }
+
+  private continueAsNew(record: InstanceRecord, input: unknown, nowMs: number): void {
+    record.history.push(historyEvent(HistoryEventType.OrchestratorCompleted, nowMs));
+    this.cancelTimersOf(record);
+    const inputJson = input === undefined ? null : JSON.stringify(input);
+    record.status = "ContinuedAsNew";
+    this.notifyChanged(record);
+    // A new execution: fresh history, new execution id; unprocessed events are not carried over.
+    record.executionId = randomUUID();
+    record.history = [];
+    record.inbox = [
+      this.executionStarted(record.name, record.instanceId, record.executionId, inputJson, nowMs),
+    ];
+    record.inputJson = inputJson;
+    record.outputJson = null;
+    record.pendingActivities.clear();
+    record.pendingTimers.clear();
+    record.status = "Running";
+    this.touch(record, nowMs);
+  }
+
+  private fail(record: InstanceRecord, message: string, nowMs: number): void {
+    this.options.log({
+      level: "error",
+      category: "system",
+      message: `orchestration '${record.instanceId}' failed: ${message}`,
+    });
+    record.history.push(historyEvent(HistoryEventType.OrchestratorCompleted, nowMs));
+    this.finish(record, "Failed", JSON.stringify(message), nowMs);
+  }
+
+  private finish(
+    record: InstanceRecord,
+    status: RuntimeStatus,
+    outputJson: string | null,
+    nowMs: number,
+  ): void {
+    record.history.push(
+      historyEvent(HistoryEventType.ExecutionCompleted, nowMs, {
+        OrchestrationStatus: status,
+        Result: outputJson,
+      }),
+    );
+    record.status = status;
+    record.outputJson = outputJson;
+    record.inbox.length = 0;
+    record.pendingActivities.clear();
+    record.pendingTimers.clear();
+    this.cancelTimersOf(record);
+    this.touch(record, nowMs);
+    const parent = record.parent;
+    if (!parent) return;
+    const event =
+      status === "Completed"
+        ? historyEvent(HistoryEventType.SubOrchestrationInstanceCompleted, nowMs, {
+            TaskScheduledId: parent.taskScheduledId,
+            Result: outputJson,
+          })
+        : historyEvent(HistoryEventType.SubOrchestrationInstanceFailed, nowMs, {
+            TaskScheduledId: parent.taskScheduledId,
+            Reason: `Sub-orchestration '${record.name}' (${record.instanceId}) ${status === "Terminated" ? "was terminated" : "failed"}: ${outputJson === null ? "" : String(JSON.parse(outputJson))}`,
+            Details: "",
+          });
+    this.deliver(parent.instanceId, parent.executionId, event);
+  }
+
+  private touch(record: InstanceRecord, nowMs: number): void {
+    record.lastUpdatedMs = nowMs;
+    this.notifyChanged(record);
+  }
+
+  private notifyChanged(record: InstanceRecord): void {
+    for (const listener of [...this.changeListeners]) listener(record);
+  }
+
+  private releaseIdleWaitersIfIdle(): void {
+    if (this.busyCount === 0) this.releaseIdleWaiters();
+  }
+
+  private releaseIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+}
