@@ -5,3 +5,9 @@ export {
   sandboxCredential,
   type SandboxTokenClaims,
 } from "./tokens";
+export {
+  MsiTokenHandler,
+  startMsiEndpoint,
+  type MsiEndpointOptions,
+  type RunningMsiEndpoint,
+} from "./msiEndpoint";

@@ -1,0 +1,278 @@
+// Everything the ARM emulator holds (stores, key access, limits) and the programmatic controls over it.
+import type { VirtualClock } from "../clock";
+import { ArmError } from "./http/armHttp";
+import { ENTERPRISE_POLICY_TYPE, STORAGE_ACCOUNT_TYPE, resourceId } from "./http/resourceIds";
+import { UserAssignedIdentities } from "./identities/UserAssignedIdentities";
+import { ConsumerKeyAccess } from "./keyAccess/ConsumerKeyAccess";
+import { KeyVaultDataPlane } from "./keyAccess/KeyVaultDataPlane";
+import { VaultDirectory } from "./keyAccess/VaultDirectory";
+import { FaultInjector } from "./limits/Faults";
+import { type ArmThrottlingLimits, Throttling } from "./limits/Throttling";
+import { AsyncOperations } from "./operations/AsyncOperations";
+import { EnterprisePolicies } from "./powerPlatform/EnterprisePolicies";
+import type { Environment } from "./powerPlatform/Environment";
+import { Environments } from "./powerPlatform/Environments";
+import type { GenericResource } from "./resources/genericResourceRoutes";
+import { StorageAccounts } from "./storage/StorageAccounts";
+import type {
+  EnterprisePolicySeed,
+  EnterprisePolicySummary,
+  EnvironmentSeed,
+  EnvironmentSummary,
+  SeededEnterprisePolicy,
+  SeededStorageAccount,
+  StorageAccountSeed,
+  StorageAccountSummary,
+} from "./types";
+
+export interface ArmResourcesConfig {
+  clock: VirtualClock;
+  subscriptionId: string;
+  tenantId: string;
+  resourceGroup: string;
+  keyVaults: Record<string, string>;
+  caPem: string;
+  throttling: boolean | Partial<ArmThrottlingLimits>;
+}
+
+export class ArmResources {
+  readonly identities = new UserAssignedIdentities();
+  readonly vaults: VaultDirectory;
+  readonly vaultDataPlane: KeyVaultDataPlane;
+  readonly faults = new FaultInjector();
+  readonly throttling: Throttling;
+  readonly operations: AsyncOperations;
+  readonly storage: StorageAccounts;
+  readonly policies: EnterprisePolicies;
+  readonly environments: Environments;
+
+  constructor(readonly config: ArmResourcesConfig) {
+    const { clock } = config;
+    this.vaults = new VaultDirectory(config.keyVaults);
+    this.vaultDataPlane = new KeyVaultDataPlane(config.caPem);
+    const keyAccess = new ConsumerKeyAccess(this.vaultDataPlane);
+    const { throttling } = config;
+    this.throttling = new Throttling(throttling !== false, typeof throttling === "object" ? throttling : {});
+    this.operations = new AsyncOperations(() => clock.nowDate().toISOString());
+    const common = { clock, keyAccess, vaults: this.vaults, faults: this.faults };
+    this.storage = new StorageAccounts({ ...common, identities: this.identities });
+    this.environments = new Environments({
+      clock,
+      faults: this.faults,
+      operations: this.operations,
+      policies: () => this.policies,
+    });
+    this.policies = new EnterprisePolicies({
+      ...common,
+      operations: this.operations,
+      linkedEnvironmentIds: (policyArmId) => this.environments.linkedTo(policyArmId),
+    });
+  }
+
+  async seedStorageAccount(seed: StorageAccountSeed): Promise<SeededStorageAccount> {
+    const { subscriptionId } = this.config;
+    const resourceGroup = seed.resourceGroup ?? this.config.resourceGroup;
+    const identityId =
+      seed.userAssignedIdentity?.id ??
+      resourceId(
+        subscriptionId,
+        resourceGroup,
+        "Microsoft.ManagedIdentity/userAssignedIdentities",
+        `${seed.name}-cmk-identity`,
+      );
+    const principal = seed.userAssignedIdentity?.principalId
+      ? this.identities.define(identityId, seed.userAssignedIdentity.principalId)
+      : this.identities.principalFor(identityId);
+    const cmk = seed.customerManagedKey;
+    let keyVaultUri: string | undefined;
+    if (cmk) {
+      keyVaultUri = cmk.vaultUri ?? (cmk.vaultName ? this.config.keyVaults[cmk.vaultName] : undefined);
+      if (!keyVaultUri) {
+        throw new ArmError(
+          400,
+          "KeyVaultNotFound",
+          `Unknown vault: give customerManagedKey.vaultName of a known vault or vaultUri.`,
+        );
+      }
+    }
+    const { account } = await this.storage.createOrUpdate(subscriptionId, resourceGroup, seed.name, {
+      location: seed.location ?? "westeurope",
+      kind: "StorageV2",
+      skuName: "Standard_LRS",
+      isHnsEnabled: true,
+      identity: { type: "UserAssigned", userAssignedIdentityIds: [identityId] },
+      encryption: cmk
+        ? {
+            keySource: "Microsoft.Keyvault",
+            keyVaultUri,
+            keyName: cmk.keyName,
+            keyVersion: cmk.keyVersion ?? "",
+            userAssignedIdentity: identityId,
+          }
+        : undefined,
+    });
+    return {
+      id: resourceId(subscriptionId, resourceGroup, STORAGE_ACCOUNT_TYPE, account.name),
+      name: account.name,
+      resourceGroup,
+      userAssignedIdentityId: identityId,
+      principalId: principal.principalId,
+    };
+  }
+
+  async seedEnterprisePolicy(seed: EnterprisePolicySeed): Promise<SeededEnterprisePolicy> {
+    const { subscriptionId } = this.config;
+    const resourceGroup = seed.resourceGroup ?? this.config.resourceGroup;
+    const keyVaultId =
+      seed.keyVaultId ??
+      (seed.keyVaultName
+        ? resourceId(subscriptionId, resourceGroup, "Microsoft.KeyVault/vaults", seed.keyVaultName)
+        : undefined);
+    if (!keyVaultId) throw new ArmError(400, "InvalidRequestContent", "Give keyVaultName or keyVaultId.");
+    const { policy } = this.policies.createOrUpdate(
+      subscriptionId,
+      resourceGroup,
+      seed.name,
+      {
+        location: seed.location ?? "europe",
+        kind: "Encryption",
+        tags: {},
+        identityType: "SystemAssigned",
+        principalId: seed.principalId,
+        encryption: {
+          state: "Enabled",
+          keyVaultId,
+          keyName: seed.keyName,
+          keyVersion: seed.keyVersion || undefined,
+        },
+      },
+      true,
+    );
+    await this.policies.evaluateHealth(policy);
+    return {
+      id: EnterprisePolicies.armId(policy),
+      name: policy.name,
+      systemId: policy.systemId,
+      principalId: policy.principalId,
+    };
+  }
+
+  seedEnvironment(seed: EnvironmentSeed = {}): EnvironmentSummary {
+    const policy = seed.policyId ? this.policies.findByArmId(seed.policyId) : undefined;
+    if (seed.policyId && !policy) {
+      throw new ArmError(
+        404,
+        "EnterprisePolicyNotFound",
+        `Enterprise policy '${seed.policyId}' was not found.`,
+      );
+    }
+    const environment = this.environments.add(seed);
+    if (policy) environment.linkedPolicyArmId = EnterprisePolicies.armId(policy);
+    return this.environmentSummary(environment);
+  }
+
+  storageAccountSummaries(): StorageAccountSummary[] {
+    return this.storage.list(this.config.subscriptionId).map((account) => {
+      const { encryption, keyInUse } = account;
+      const principalId = encryption.userAssignedIdentity
+        ? this.identities.principalFor(encryption.userAssignedIdentity).principalId
+        : account.identity.principalId;
+      return {
+        id: resourceId(account.subscriptionId, account.resourceGroup, STORAGE_ACCOUNT_TYPE, account.name),
+        name: account.name,
+        resourceGroup: account.resourceGroup,
+        provisioningState: account.provisioningState,
+        keySource: encryption.keySource,
+        keyVaultUri: encryption.keyVaultUri,
+        keyName: encryption.keyName,
+        keyVersion: encryption.keyVersion,
+        currentVersionedKeyIdentifier: keyInUse
+          ? `${encryption.keyVaultUri?.replace(/\/+$/, "")}/keys/${keyInUse.keyName}/${keyInUse.version}`
+          : undefined,
+        lastKeyRotationTimestamp: account.lastKeyRotationTimestamp,
+        principalId,
+      };
+    });
+  }
+
+  async enterprisePolicySummaries(): Promise<EnterprisePolicySummary[]> {
+    const policies = this.policies.all();
+    await Promise.all(policies.map((p) => this.policies.evaluateHealth(p)));
+    return policies.map((policy) => {
+      const id = EnterprisePolicies.armId(policy);
+      return {
+        id,
+        name: policy.name,
+        systemId: policy.systemId,
+        principalId: policy.principalId,
+        healthStatus: policy.health,
+        provisioningState: policy.provisioningState,
+        keyVaultId: policy.encryption?.keyVaultId,
+        keyName: policy.encryption?.keyName,
+        keyVersion: policy.encryption?.keyVersion,
+        keyVersionInUse: policy.keyInUse?.version,
+        linkedEnvironmentIds: this.environments.linkedTo(id),
+      };
+    });
+  }
+
+  async environmentSummaries(): Promise<EnvironmentSummary[]> {
+    await this.environments.refreshAll();
+    return this.environments.all().map((e) => this.environmentSummary(e));
+  }
+
+  async enableEnvironment(id: string): Promise<EnvironmentSummary> {
+    return this.environmentSummary(await this.environments.enable(id));
+  }
+
+  /** Everything listable through `…/resources`. */
+  genericResources(subscriptionId: string): GenericResource[] {
+    const storage = this.storage.list(subscriptionId).map((a) => ({
+      id: resourceId(a.subscriptionId, a.resourceGroup, STORAGE_ACCOUNT_TYPE, a.name),
+      name: a.name,
+      type: STORAGE_ACCOUNT_TYPE,
+      location: a.location,
+      kind: a.kind,
+      tags: a.tags,
+      resourceGroup: a.resourceGroup,
+    }));
+    const policies = this.policies.list(subscriptionId).map((p) => ({
+      id: resourceId(p.subscriptionId, p.resourceGroup, ENTERPRISE_POLICY_TYPE, p.name),
+      name: p.name,
+      type: ENTERPRISE_POLICY_TYPE,
+      location: p.location,
+      kind: p.kind,
+      tags: p.tags,
+      resourceGroup: p.resourceGroup,
+    }));
+    return [...storage, ...policies];
+  }
+
+  stop(): void {
+    this.storage.stop();
+    this.policies.stop();
+    this.vaultDataPlane.close();
+  }
+
+  private environmentSummary(environment: Environment): EnvironmentSummary {
+    const policy = this.environments.linkedPolicy(environment);
+    return {
+      id: environment.id,
+      displayName: environment.displayName,
+      state: environment.runtimeState,
+      ...(environment.lockedAt ? { lockedAt: environment.lockedAt } : {}),
+      ...(policy
+        ? {
+            policy: {
+              id: EnterprisePolicies.armId(policy),
+              systemId: policy.systemId,
+              healthStatus: policy.health,
+              keyVaultId: policy.encryption?.keyVaultId,
+              keyName: policy.encryption?.keyName,
+              keyVersion: policy.encryption?.keyVersion,
+            },
+          }
+        : {}),
+    };
+  }
+}

@@ -1,0 +1,149 @@
+// Public types of the ARM emulator: start options, seeds, summaries and the running emulator's controls.
+import type { VirtualClock } from "../clock";
+import type { ArmFaults } from "./limits/Faults";
+import type { ArmThrottlingLimits, BucketLimits } from "./limits/Throttling";
+import type { DataAccessResult } from "./storage/StorageAccounts";
+
+export type { ArmFaults, ArmThrottlingLimits, BucketLimits, DataAccessResult };
+
+export interface ArmEmulatorOptions {
+  /** Virtual clock for timestamps and the daily key-version pick-up (default: sharedClock). */
+  clock?: VirtualClock;
+  subscriptionId?: string;
+  tenantId?: string;
+  /** Resource group used by seeds that name none (default "rg-cmk"). */
+  resourceGroup?: string;
+  /** Key Vault emulator vaults by name: the URLs consumers call as their own identities. */
+  keyVaults: Record<string, string>;
+  /** 0 or absent = a free port. */
+  port?: number;
+  /** ARM and Storage throttling (default on with Azure's limits); an object changes limits (tests use small buckets). */
+  throttling?: boolean | Partial<ArmThrottlingLimits>;
+  /** Principal id (oid) of the app's managed identity, served on /msi/token (default: a new GUID). */
+  appPrincipalId?: string;
+}
+
+export interface StorageAccountSeed {
+  name: string;
+  resourceGroup?: string;
+  location?: string;
+  /** The user-assigned identity the account uses for its key (default `{name}-cmk-identity`, new principal). */
+  userAssignedIdentity?: { id?: string; principalId?: string };
+  /** Omit for a Microsoft-managed key. `keyVersion` "" or absent = automatic mode. */
+  customerManagedKey?: { vaultName?: string; vaultUri?: string; keyName: string; keyVersion?: string };
+}
+
+export interface SeededStorageAccount {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  userAssignedIdentityId: string;
+  /** The principal the account calls Key Vault as (deny it in Key Vault to cut the account off). */
+  principalId: string;
+}
+
+export interface EnterprisePolicySeed {
+  name: string;
+  resourceGroup?: string;
+  location?: string;
+  /** Vault by Key Vault emulator name, or a vault ARM id whose last segment is one. */
+  keyVaultName?: string;
+  keyVaultId?: string;
+  keyName: string;
+  /** Absent = versionless. */
+  keyVersion?: string;
+  principalId?: string;
+}
+
+export interface SeededEnterprisePolicy {
+  id: string;
+  name: string;
+  systemId: string;
+  /** The policy's system-assigned identity (the principal it calls Key Vault as). */
+  principalId: string;
+}
+
+export interface EnvironmentSeed {
+  id?: string;
+  displayName?: string;
+  location?: string;
+  /** ARM id of an Encryption policy to link at once (no operation, no key check). */
+  policyId?: string;
+}
+
+export interface EnvironmentSummary {
+  id: string;
+  displayName: string;
+  state: "Enabled" | "Locked";
+  lockedAt?: string;
+  policy?: {
+    id: string;
+    systemId: string;
+    healthStatus: string;
+    keyVaultId?: string;
+    keyName?: string;
+    keyVersion?: string;
+  };
+}
+
+export interface StorageAccountSummary {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  provisioningState: string;
+  keySource: string;
+  keyVaultUri?: string;
+  keyName?: string;
+  /** "" = automatic mode. */
+  keyVersion?: string;
+  /** The version really in use. */
+  currentVersionedKeyIdentifier?: string;
+  lastKeyRotationTimestamp?: string;
+  principalId?: string;
+}
+
+export interface EnterprisePolicySummary {
+  id: string;
+  name: string;
+  systemId: string;
+  principalId: string;
+  healthStatus: string;
+  provisioningState: string;
+  keyVaultId?: string;
+  keyName?: string;
+  keyVersion?: string;
+  /** Key version the policy really uses (the newest one it picked up, when versionless). */
+  keyVersionInUse?: string;
+  linkedEnvironmentIds: string[];
+}
+
+export interface ArmEmulator {
+  /** `https://127.0.0.1:{port}`: ARM, the Power Platform admin API and /msi/token. */
+  url: string;
+  subscriptionId: string;
+  tenantId: string;
+  resourceGroup: string;
+  /** The app's managed identity endpoint: set IDENTITY_ENDPOINT/IDENTITY_HEADER from `env`. */
+  managedIdentity: {
+    endpoint: string;
+    identityHeader: string;
+    principalId: string;
+    env: { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string };
+  };
+  seedStorageAccount(seed: StorageAccountSeed): Promise<SeededStorageAccount>;
+  seedEnterprisePolicy(seed: EnterprisePolicySeed): Promise<SeededEnterprisePolicy>;
+  seedEnvironment(seed?: EnvironmentSeed): Promise<EnvironmentSummary>;
+  /** The consumer probe: 200 when the account can unwrap its key now, 403 when it cannot. */
+  dataAccess(accountName: string): Promise<DataAccessResult>;
+  storageAccounts(): StorageAccountSummary[];
+  enterprisePolicies(): Promise<EnterprisePolicySummary[]>;
+  /** Every environment with its policy and state, evaluated now. */
+  environments(): Promise<EnvironmentSummary[]>;
+  /** Admin re-enable of a Locked environment (fails with 409 while the key is still out of reach). */
+  enableEnvironment(id: string): Promise<EnvironmentSummary>;
+  faults(): ArmFaults;
+  setFaults(faults: ArmFaults): void;
+  clearFaults(): void;
+  setThrottling(enabled: boolean): void;
+  stop(): Promise<void>;
+}
