@@ -1,0 +1,158 @@
+// Pure logic of the Key Vault emulator: ISO-8601 durations, rotation policy rules, throttling windows, prime-pair RSA keys.
+import { constants, generatePrimeSync, privateDecrypt, publicEncrypt, randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { addIsoDuration, parseIsoDuration } from "../../../sandbox/keyvault/isoDuration";
+import { isUsablePrime, rsaKeyFromPrimes } from "../../../sandbox/keyvault/primePairs";
+import {
+  nearExpiryDueMs,
+  parseRotationPolicy,
+  policyExpiry,
+  rotateDueMs,
+} from "../../../sandbox/keyvault/rotationPolicy";
+import { Throttle } from "../../../sandbox/keyvault/Throttle";
+import { operationKind, type KeysRequest } from "../../../sandbox/keyvault/keysApi";
+import type { KeyVersionRecord, RotationPolicyRecord } from "../../../sandbox/keyvault/KeyStore";
+
+const DAY_MS = 86_400_000;
+const JAN_31 = Date.UTC(2027, 0, 31);
+
+describe("ISO-8601 durations", () => {
+  it.each([
+    ["P3M", Date.UTC(2027, 3, 30)],
+    ["P1M", Date.UTC(2027, 1, 28)],
+    ["PT3M", JAN_31 + 3 * 60_000],
+    ["P90D", JAN_31 + 90 * DAY_MS],
+    ["P1Y", Date.UTC(2028, 0, 31)],
+    ["P2W", JAN_31 + 14 * DAY_MS],
+    ["P1DT12H", JAN_31 + 1.5 * DAY_MS],
+  ])("%s after 31 Jan 2027", (text, expected) => {
+    const duration = parseIsoDuration(text);
+    expect(duration).toBeDefined();
+    expect(addIsoDuration(JAN_31, duration!)).toBe(expected);
+  });
+
+  it.each(["", "P", "PT", "90D", "P1.5D", "P-1D", "p3m", "P3MT"])("rejects %j", (text) => {
+    expect(parseIsoDuration(text)).toBeUndefined();
+  });
+});
+
+describe("rotation policy rules", () => {
+  const now = JAN_31;
+  const rotate = (trigger: Record<string, string>) => ({ trigger, action: { type: "Rotate" } });
+
+  it("accepts Key Vault's example and normalises action casing", () => {
+    const policy = parseRotationPolicy(
+      {
+        lifetimeActions: [
+          rotate({ timeAfterCreate: "P90D" }),
+          { trigger: { timeBeforeExpiry: "P30D" }, action: { type: "notify" } },
+        ],
+        attributes: { expiryTime: "P2Y" },
+      },
+      now,
+    );
+    expect(policy.lifetimeActions[1].action.type).toBe("Notify");
+    expect(policy.expiryTime).toBe("P2Y");
+  });
+
+  it.each([
+    ["expiry below 28 days", { attributes: { expiryTime: "P27D" } }],
+    ["expiry of three minutes", { attributes: { expiryTime: "PT3M" } }],
+    ["trigger below 7 days", { lifetimeActions: [rotate({ timeAfterCreate: "P6D" })] }],
+    [
+      "trigger too close to expiry",
+      { lifetimeActions: [rotate({ timeAfterCreate: "P25D" })], attributes: { expiryTime: "P28D" } },
+    ],
+    ["both triggers", { lifetimeActions: [rotate({ timeAfterCreate: "P30D", timeBeforeExpiry: "P30D" })] }],
+    [
+      "two Rotate actions",
+      { lifetimeActions: [rotate({ timeAfterCreate: "P30D" }), rotate({ timeAfterCreate: "P60D" })] },
+    ],
+    [
+      "Notify after create",
+      { lifetimeActions: [{ trigger: { timeAfterCreate: "P30D" }, action: { type: "Notify" } }] },
+    ],
+    [
+      "unknown action",
+      { lifetimeActions: [{ trigger: { timeAfterCreate: "P30D" }, action: { type: "Delete" } }] },
+    ],
+    ["not an object", "P90D"],
+  ])("rejects %s with 400 BadParameter", (_, body) => {
+    expect(() => parseRotationPolicy(body, now)).toThrow(
+      expect.objectContaining({ status: 400, code: "BadParameter" }) as Error,
+    );
+  });
+
+  it("computes rotate, near-expiry and expiry instants for a version", () => {
+    const version = { created: JAN_31 / 1000, exp: (JAN_31 + 100 * DAY_MS) / 1000 } as KeyVersionRecord;
+    const policy: RotationPolicyRecord = {
+      lifetimeActions: [
+        { trigger: { timeBeforeExpiry: "P10D" }, action: { type: "Rotate" } },
+        { trigger: { timeBeforeExpiry: "P20D" }, action: { type: "Notify" } },
+      ],
+      expiryTime: "P3M",
+      created: 0,
+      updated: 0,
+    };
+    expect(rotateDueMs(policy, version)).toBe(JAN_31 + 90 * DAY_MS);
+    expect(nearExpiryDueMs(policy, version)).toBe(JAN_31 + 80 * DAY_MS);
+    expect(nearExpiryDueMs(undefined, version)).toBe(JAN_31 + 70 * DAY_MS);
+    // 31 January plus three calendar months clamps to 30 April, as .NET's AddMonths does.
+    expect(policyExpiry(policy, JAN_31)).toBe(Date.UTC(2027, 3, 30) / 1000);
+    expect(rotateDueMs(undefined, version)).toBeUndefined();
+  });
+});
+
+describe("throttling window", () => {
+  it("admits the limit per window, then answers 429 with Retry-After until the window slides", () => {
+    const throttle = new Throttle({ windowMs: 10_000, createSoftware: 2, createHsm: 1, other: 5 }, true);
+    throttle.admit("createSoftware", 0);
+    throttle.admit("createSoftware", 4_000);
+    expect(() => throttle.admit("createSoftware", 5_000)).toThrow(
+      expect.objectContaining({ status: 429, code: "Throttled", headers: { "Retry-After": "5" } }) as Error,
+    );
+    throttle.admit("other", 5_000);
+    throttle.admit("createSoftware", 10_001);
+    throttle.isEnabled = false;
+    for (let i = 0; i < 10; i++) throttle.admit("createHsm", 10_002);
+  });
+});
+
+describe("throttling classes", () => {
+  const request = (method: string, path: string, body?: unknown): KeysRequest => ({
+    method,
+    segments: path.split("/"),
+    query: new URLSearchParams(),
+    body,
+    apiVersion: "7.5",
+  });
+  it.each([
+    ["POST", "keys/k/create", { kty: "RSA" }, "createSoftware"],
+    ["POST", "keys/k/create", { kty: "RSA-HSM" }, "createHsm"],
+    ["POST", "keys/hsm-key/rotate", undefined, "createHsm"],
+    ["POST", "keys/soft-key/rotate", undefined, "createSoftware"],
+    ["POST", "keys/k/v1/unwrapkey", { alg: "RSA-OAEP" }, "other"],
+    ["GET", "keys/k", undefined, "other"],
+  ] as const)("%s /%s with %o counts as %s", (method, path, body, expected) => {
+    const keyTypes: Record<string, "RSA" | "RSA-HSM"> = { "hsm-key": "RSA-HSM", "soft-key": "RSA" };
+    expect(operationKind(request(method, path, body), (name) => keyTypes[name])).toBe(expected);
+  });
+});
+
+describe("RSA keys from prime pairs", () => {
+  it("builds a working 2048-bit key whose OAEP round-trips", () => {
+    const primes: bigint[] = [];
+    while (primes.length < 2) {
+      const prime = generatePrimeSync(1024, { bigint: true });
+      if (isUsablePrime(prime)) primes.push(prime);
+    }
+    const material = rsaKeyFromPrimes(primes[0], primes[1], 2048);
+    expect(material).toBeDefined();
+    expect(material!.privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    const secret = randomBytes(32);
+    const options = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" };
+    const wrapped = publicEncrypt({ key: material!.publicKey, ...options }, secret);
+    expect(privateDecrypt({ key: material!.privateKey, ...options }, wrapped)).toEqual(secret);
+    expect(rsaKeyFromPrimes(primes[0], primes[0], 2048)).toBeUndefined();
+  });
+});
