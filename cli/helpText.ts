@@ -1,0 +1,38 @@
+// The --help text of cmk-rotator: commands, options, where settings come from, and exit codes.
+
+export const HELP_TEXT = `cmk-rotator: drive a cmk-rotator function app (rotate, inspect, revoke and restore customer-managed keys)
+
+Usage:
+  cmk-rotator rotate <keyId> [--dry-run] [--wait] [--reason <text>]
+  cmk-rotator status <id> [--rotation | --revocation] [--wait]
+  cmk-rotator history <vault>/<key> [--top <n>]
+  cmk-rotator bindings list
+  cmk-rotator bindings get <vault>/<key>
+  cmk-rotator bindings set <vault>/<key> --target <kind>:<mode>:<resourceId> [--target …]
+                           [--rotate-every P90D] [--expires-after P180D] [--retire-after P30D]
+  cmk-rotator bindings set <vault>/<key> --file <body.json | ->
+  cmk-rotator bindings delete <vault>/<key>
+  cmk-rotator revoke <keyId> --reason <text> [--wait] [--request-id <id>]
+  cmk-rotator restore <revocationId> --reason <text> [--wait] [--request-id <id>]
+
+  <keyId> is a versionless key id (https://<vault>.vault.azure.net/keys/<name>) or <vault>/<key>.
+  <kind> is storageAccount or powerPlatformPolicy; <mode> is pinned or versionless.
+
+Options:
+  --base-url <url>            function app URL        (else CMK_BASE_URL, else .sandbox/sandbox.json)
+  --function-key <key>        function key            (else CMK_FUNCTION_KEY, else the sandbox's)
+  --revocation-secret <hex>   signs revoke/restore    (else CMK_REVOCATION_SECRET, else the sandbox's)
+  --json                      print the server's JSON (for scripts)
+  --progress / --no-progress  progress on stderr while waiting (default: only on a terminal)
+  --timeout <s>               how long --wait waits (default 600)
+  --interval <s>              pause between polls while waiting (default 1)
+  -h, --help                  this text
+
+  The sandbox folder is ./.sandbox unless CMK_SANDBOX_DIR says otherwise.
+
+Exit codes:
+  0 ok (rotation Completed or Skipped)   1 failed or partially applied, or a server error
+  2 usage (bad arguments, or the server answered 400)   3 not found   4 conflict (already running)
+  5 auth (function key, revocation secret or signature refused)   6 function app unreachable
+  7 --wait timed out (the operation is still running)
+`;

@@ -1,0 +1,11 @@
+// Entry point of the sandbox control API (contract §6).
+export { startControlApi, type ControlApi, type ControlApiOptions } from "./controlServer";
+export { parseFaultRequest, ControlRequestError } from "./parseFaultRequest";
+export {
+  FAULT_TARGET_NAMES,
+  type ConsumerProbes,
+  type DataAccessProbe,
+  type FaultSpec,
+  type FaultTarget,
+  type FaultTargetName,
+} from "./types";
