@@ -1,0 +1,18 @@
+// Entry point of the audit log: record shapes, the Table Storage log, the secret guard.
+export type {
+  RotationStatus,
+  RotationTrigger,
+  TargetStatus,
+  TargetRecord,
+  RotationRecord,
+  RevocationStatus,
+  RevokedVersion,
+  RevocationRecord,
+  HistoryEntry,
+  TargetAttempt,
+  DecisionKind,
+  DecisionRecord,
+  AuditLog,
+} from "./types";
+export { createTableAuditLog, AUDIT_TABLE, keyPathOfHistoryPartition } from "./tableAuditLog";
+export { stripSecrets, isSecretFieldName, REDACTED } from "./secretGuard";

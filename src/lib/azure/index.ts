@@ -1,0 +1,10 @@
+// Entry point of the Azure client factory.
+export type {
+  AzureClientOptions,
+  AzureClients,
+  PowerPlatformAdminClient,
+  PowerPlatformAdminResponse,
+} from "./types";
+export { createAzureClients, getAzureClients, setAzureClients } from "./createAzureClients";
+export { createPowerPlatformAdminClient } from "./powerPlatformAdminClient";
+export { isLoopbackUrl } from "./loopback";

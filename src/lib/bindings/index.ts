@@ -1,0 +1,28 @@
+// Entry point of the bindings registry: types, validation, ISO durations, due dates, the Table store.
+export type { BindingMode, BindingTarget, RotationPolicy, KeyBinding, BindingStore } from "./types";
+export {
+  validateBinding,
+  keyCompatibilityProblems,
+  assertKeyCompatible,
+  MAX_TARGETS,
+  MIN_ROTATE_EVERY,
+  MIN_EXPIRES_AFTER,
+} from "./validateBinding";
+export {
+  parseIsoDuration,
+  tryParseIsoDuration,
+  addIsoDuration,
+  subtractIsoDuration,
+  minimumDurationMs,
+  isAtLeast,
+  type IsoDuration,
+} from "./isoDuration";
+export {
+  rotationDue,
+  newVersionExpiryMs,
+  retireNotBeforeMs,
+  NEAR_EXPIRY_WINDOW,
+  type RotationDue,
+  type DueReason,
+} from "./dueDates";
+export { createTableBindingStore, BINDINGS_TABLE } from "./tableBindingStore";

@@ -1,0 +1,31 @@
+// Entry point of consumers: one interface, one file per kind, a registry keyed by kind.
+export type {
+  ConsumerKind,
+  Consumer,
+  ConsumerSpec,
+  ConsumerReference,
+  ApplyOutcome,
+  ApplyResult,
+  ApplyOptions,
+  VerifyState,
+  VerifyResult,
+  AccessState,
+  AccessCheck,
+  LinkedEnvironment,
+  PowerPlatformPolicyConsumer,
+} from "./types";
+export type { ConsumerDeps } from "./deps";
+export {
+  CONSUMER_KINDS,
+  isConsumerKind,
+  consumerSpec,
+  createConsumerRegistry,
+  type ConsumerRegistry,
+} from "./registry";
+export { parseArmResourceId, vaultNameOfArmId, type ArmResourceId } from "./armResourceId";
+export { storageAccountSpec, createStorageAccountConsumer } from "./storageAccount";
+export {
+  powerPlatformPolicySpec,
+  createPowerPlatformPolicyConsumer,
+  ENTERPRISE_POLICY_API_VERSION,
+} from "./powerPlatformPolicy";

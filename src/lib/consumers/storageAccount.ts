@@ -1,0 +1,243 @@
+// Consumer kind storageAccount: an Azure Storage account encrypted with the key (pinned: PATCH keyversion; versionless: Storage polls daily).
+import type { Encryption, StorageAccount } from "@azure/arm-storage";
+import type { BindingTarget } from "../bindings/types";
+import { DomainError, fromAzureError } from "../errors";
+import type { KeyIdentity, KeyType } from "../keys/types";
+import { armResourceIdProblem, parseArmResourceId, type ArmResourceId } from "./armResourceId";
+import type { ConsumerDeps } from "./deps";
+import type {
+  AccessCheck,
+  ApplyResult,
+  Consumer,
+  ConsumerReference,
+  ConsumerSpec,
+  VerifyResult,
+} from "./types";
+
+const STORAGE_ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
+const ACCEPTED_RSA_SIZES = [2048, 3072, 4096];
+
+export const storageAccountSpec: ConsumerSpec = {
+  kind: "storageAccount",
+  description: "Azure Storage account (ADLS Gen2) with a customer-managed key",
+  resourceIdExample:
+    "/subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<name>",
+  resourceIdProblem: (resourceId) =>
+    armResourceIdProblem(
+      resourceId,
+      "Microsoft.Storage",
+      "storageAccounts",
+      STORAGE_ACCOUNT_NAME,
+      "storage account names are 3-24 lower-case letters and digits",
+    ),
+  keyProblem: (keyType: KeyType, keySize: number | undefined) =>
+    (keyType === "RSA" || keyType === "RSA-HSM") &&
+    keySize !== undefined &&
+    ACCEPTED_RSA_SIZES.includes(keySize)
+      ? undefined
+      : `Azure Storage accepts RSA keys of 2048, 3072 or 4096 bits, not ${keyType}${keySize ? ` ${keySize}` : ""}.`,
+  // Versionless accounts poll the vault once a day: the old version must outlive that.
+  minimumRetireAfter: "P2D",
+};
+
+/** The version at the end of a versioned key id (…/keys/{name}/{version}). */
+function versionOfKeyId(keyId: string | undefined): string | undefined {
+  if (!keyId) return undefined;
+  const segments = keyId.replace(/\/+$/, "").split("/");
+  return segments.length >= 3 && segments[segments.length - 3].toLowerCase() === "keys"
+    ? segments[segments.length - 1]
+    : undefined;
+}
+
+function sameOrigin(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  try {
+    return new URL(a).origin.toLowerCase() === new URL(b).origin.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** Builds the storageAccount consumer. Needs Microsoft.Storage/storageAccounts/read and /write (Storage Account Contributor). */
+export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
+  const idOf = (target: BindingTarget): ArmResourceId => {
+    const parsed = parseArmResourceId(target.resourceId);
+    if (!parsed)
+      throw new DomainError(
+        "InvalidBinding",
+        storageAccountSpec.resourceIdProblem(target.resourceId) ?? "bad resource id",
+      );
+    return parsed;
+  };
+  const fail = (target: BindingTarget, error: unknown) =>
+    fromAzureError(error, {
+      dependency: "Azure Resource Manager",
+      subject: `storage account ${target.resourceId}`,
+      notFoundCode: "ResourceNotFound",
+    });
+
+  const readAccount = async (target: BindingTarget): Promise<StorageAccount> => {
+    const id = idOf(target);
+    try {
+      return await deps.clients
+        .storageClient(id.subscriptionId)
+        .storageAccounts.getProperties(id.resourceGroup, id.name);
+    } catch (error) {
+      throw fail(target, error);
+    }
+  };
+
+  const referenceOf = (target: BindingTarget, account: StorageAccount): ConsumerReference => {
+    const encryption = account.encryption;
+    const properties = encryption?.keyVaultProperties;
+    if (encryption?.keySource?.toLowerCase() !== "microsoft.keyvault" || !properties?.keyName) {
+      throw new DomainError(
+        "TargetMismatch",
+        `Storage account ${target.resourceId} is not encrypted with a Key Vault key (keySource ${encryption?.keySource ?? "unset"}).`,
+      );
+    }
+    const writeBasis: Record<string, string> = {};
+    if (encryption.encryptionIdentity)
+      writeBasis.encryptionIdentity = JSON.stringify(encryption.encryptionIdentity);
+    if (encryption.services) writeBasis.services = JSON.stringify(encryption.services);
+    if (encryption.requireInfrastructureEncryption !== undefined) {
+      writeBasis.requireInfrastructureEncryption = String(encryption.requireInfrastructureEncryption);
+    }
+    return {
+      vaultUrl: properties.keyVaultUri,
+      keyName: properties.keyName,
+      ...(properties.keyVersion ? { configuredVersion: properties.keyVersion } : {}),
+      ...(versionOfKeyId(properties.currentVersionedKeyIdentifier)
+        ? { versionInUse: versionOfKeyId(properties.currentVersionedKeyIdentifier) }
+        : {}),
+      writeBasis,
+    };
+  };
+
+  /** The PATCH body's encryption: the same key and identity, the new version. */
+  const encryptionFor = (reference: ConsumerReference, version: string): Encryption => {
+    const basis = reference.writeBasis ?? {};
+    return {
+      keySource: "Microsoft.Keyvault",
+      keyVaultProperties: {
+        keyName: reference.keyName,
+        keyVersion: version,
+        keyVaultUri: reference.vaultUrl,
+      },
+      ...(basis.encryptionIdentity
+        ? { encryptionIdentity: JSON.parse(basis.encryptionIdentity) as Encryption["encryptionIdentity"] }
+        : {}),
+      ...(basis.services ? { services: JSON.parse(basis.services) as Encryption["services"] } : {}),
+      ...(basis.requireInfrastructureEncryption
+        ? { requireInfrastructureEncryption: basis.requireInfrastructureEncryption === "true" }
+        : {}),
+    };
+  };
+
+  /** Refuses to touch an account that uses another key than the binding says. */
+  const assertUsesKey = (target: BindingTarget, reference: ConsumerReference, key: KeyIdentity): void => {
+    const vaultUrl = deps.allowList.urlOf(key.vaultName);
+    if (
+      !sameOrigin(reference.vaultUrl, vaultUrl) ||
+      reference.keyName.toLowerCase() !== key.keyName.toLowerCase()
+    ) {
+      throw new DomainError(
+        "TargetMismatch",
+        `Storage account ${target.resourceId} uses key ${reference.keyName} in ${reference.vaultUrl ?? "no vault"}, not ${key.keyName} in ${vaultUrl}: fix the binding or the account.`,
+      );
+    }
+  };
+
+  return {
+    kind: "storageAccount",
+
+    /** Needs Microsoft.Storage/storageAccounts/read. */
+    async readCurrentReference(target) {
+      return referenceOf(target, await readAccount(target));
+    },
+
+    /**
+     * Pinned: PATCH keyversion, keeping the account's vault, key and identity (needs
+     * Microsoft.Storage/storageAccounts/write); reads the account first unless `current` carries its
+     * writeBasis. Versionless: no write.
+     */
+    async applyVersion(target, key, version, options = {}): Promise<ApplyResult> {
+      const reference = options.current?.writeBasis
+        ? options.current
+        : referenceOf(target, await readAccount(target));
+      assertUsesKey(target, reference, key);
+      if (target.mode === "versionless") {
+        if (reference.configuredVersion) {
+          return {
+            outcome: "ActionRequired",
+            detail: `Bound as versionless but the account pins version ${reference.configuredVersion}: set its key version to automatic (keyversion "") or bind it as pinned.`,
+          };
+        }
+        return {
+          outcome: "NoWriteNeeded",
+          detail: "Versionless: Storage picks up the newest version within 24 hours.",
+        };
+      }
+      if (reference.configuredVersion === version)
+        return { outcome: "AlreadyApplied", detail: `Already pinned to version ${version}.` };
+      const id = idOf(target);
+      let updated: StorageAccount;
+      try {
+        updated = await deps.clients
+          .storageClient(id.subscriptionId)
+          .storageAccounts.update(id.resourceGroup, id.name, {
+            encryption: encryptionFor(reference, version),
+          });
+      } catch (error) {
+        throw fail(target, error);
+      }
+      const versionInUse = versionOfKeyId(
+        updated.encryption?.keyVaultProperties?.currentVersionedKeyIdentifier,
+      );
+      return {
+        outcome: "Applied",
+        detail: `Pinned to version ${version} (was ${reference.configuredVersion ?? "none"}).`,
+        ...(versionInUse ? { versionInUse } : {}),
+      };
+    },
+
+    /** Reads currentVersionedKeyIdentifier: the version Storage really uses. Needs Microsoft.Storage/storageAccounts/read. */
+    async verify(target, key, expectedVersion): Promise<VerifyResult> {
+      const account = await readAccount(target);
+      const reference = referenceOf(target, account);
+      assertUsesKey(target, reference, key);
+      const versionInUse = reference.versionInUse;
+      if (versionInUse === expectedVersion)
+        return { state: "Verified", versionInUse, detail: `Uses version ${expectedVersion}.` };
+      // An accepted write can leave the account Updating with its previous settings for a while.
+      const provisioningState = account.provisioningState ?? "Succeeded";
+      if (provisioningState !== "Succeeded") {
+        return {
+          state: "Pending",
+          versionInUse,
+          detail: `Account is ${provisioningState}; still uses ${versionInUse ?? "an unknown version"}.`,
+        };
+      }
+      if (target.mode === "pinned" && reference.configuredVersion !== expectedVersion) {
+        return {
+          state: "Failed",
+          versionInUse,
+          detail: `Pinned to ${reference.configuredVersion ?? "no version"}, not ${expectedVersion}.`,
+        };
+      }
+      return {
+        state: "Pending",
+        versionInUse,
+        detail: `Still uses ${versionInUse ?? "an unknown version"}; Storage has not picked up ${expectedVersion} yet.`,
+      };
+    },
+
+    /** Storage does not report key access through ARM; data-plane 403s are the only signal. */
+    checkAccess(): Promise<AccessCheck> {
+      return Promise.resolve({
+        state: "Unknown",
+        detail: "Azure Storage does not report key access through ARM; probe data access to know.",
+      });
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// Entry point of the keys concept: identity and allow-list, instance ids, the Key Vault gateway.
+export type {
+  KeyIdentity,
+  ParsedKeyId,
+  KeyVersionInfo,
+  KeyInfo,
+  KeyType,
+  CreateVersionOptions,
+  CreatedVersion,
+  KeyRotationPolicyInfo,
+  KeyVaultGateway,
+} from "./types";
+export {
+  VaultAllowList,
+  KEY_NAME_PATTERN,
+  KEY_VERSION_PATTERN,
+  keyPathOf,
+  isSameKey,
+  type ParseKeyIdOptions,
+} from "./keyId";
+export { rotationInstanceId, revocationInstanceId } from "./instanceIds";
+export { ROTATION_ID_TAG, rotationIdOf, isCreatedByService } from "./tags";
+export {
+  createKeyVaultGateway,
+  keyVaultFailure,
+  CREATE_MARKER_SCOPE,
+  type KeyClientSource,
+  type KeyVaultGatewayOptions,
+} from "./keyVaultGateway";
+export { createTableKeyFenceStore, FENCES_TABLE, type KeyFence, type KeyFenceStore } from "./keyFence";

@@ -1,0 +1,20 @@
+// Public types of outcome notifications: what is published to CMK_NOTIFY_TOPIC_ENDPOINT.
+import type { RevocationRecord, RotationRecord } from "../audit/types";
+import type { KeyIdentity } from "../keys/types";
+
+export type OutcomeNotification = { key: KeyIdentity } & (
+  { kind: "rotation"; record: RotationRecord } | { kind: "revocation"; record: RevocationRecord }
+);
+
+export interface OutcomePublisher {
+  /** False when no topic is configured: publish() does nothing. */
+  readonly isEnabled: boolean;
+  /**
+   * Publishes one Event Grid event (type `CmkRotator.Rotation<Status>` or
+   * `CmkRotator.Revocation<Status>`, subject `/vaults/{vault}/keys/{key}`, data = the record).
+   * The event id is `<record id>:<status>`, so a re-run publishes the same id and subscribers can
+   * de-duplicate. Returns whether anything was sent. Needs EventGrid Data Sender on the topic
+   * (or its access key in CMK_NOTIFY_TOPIC_KEY).
+   */
+  publish(notification: OutcomeNotification): Promise<boolean>;
+}

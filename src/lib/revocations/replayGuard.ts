@@ -1,0 +1,17 @@
+// The requestId replay guard: an insert-if-absent in Table Storage, so a replay is refused even after a restart.
+import type { OnceStore } from "../tables";
+import { RequestRefusal } from "./RequestRefusal";
+
+export const REQUEST_ID_SCOPE = "revocationRequest";
+
+/** Claims the requestId for good; throws RequestRefusal("ReplayedRequest") when it was seen before. */
+export async function claimRequestId(
+  once: OnceStore,
+  requestId: string,
+  nowMs: number,
+  note: string,
+): Promise<void> {
+  if (!(await once.claim(REQUEST_ID_SCOPE, requestId, nowMs, note))) {
+    throw new RequestRefusal("ReplayedRequest");
+  }
+}

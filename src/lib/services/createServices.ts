@@ -1,0 +1,71 @@
+// Wires the lib once per process: settings → clients → gateway, stores, consumers, publisher.
+import { createTableAuditLog, AUDIT_TABLE, type AuditLog } from "../audit";
+import { createAzureClients, type AzureClientOptions, type AzureClients } from "../azure";
+import { BINDINGS_TABLE, createTableBindingStore, type BindingStore } from "../bindings";
+import { createConsumerRegistry, type ConsumerRegistry } from "../consumers";
+import {
+  FENCES_TABLE,
+  VaultAllowList,
+  createKeyVaultGateway,
+  createTableKeyFenceStore,
+  type KeyFenceStore,
+  type KeyVaultGateway,
+} from "../keys";
+import { createOutcomePublisher, type OutcomePublisher } from "../notifications";
+import { getSettings, type Settings } from "../settings";
+import { ONCE_TABLE, createTableOnceStore, type OnceStore } from "../tables";
+
+/** Everything activities and doors use from the lib, built from one Settings. */
+export interface Services {
+  settings: Settings;
+  allowList: VaultAllowList;
+  clients: AzureClients;
+  keyVault: KeyVaultGateway;
+  bindings: BindingStore;
+  consumers: ConsumerRegistry;
+  audit: AuditLog;
+  notifications: OutcomePublisher;
+  /** Insert-if-absent markers (event dedupe, requestId replay guard). */
+  once: OnceStore;
+  /** Revocation fences; keyVault refuses to create or re-enable versions of a fenced key. */
+  fences: KeyFenceStore;
+}
+
+export interface ServicesOptions extends AzureClientOptions {
+  /** Clock for stored timestamps outside orchestrations (bindings updatedAt); default Date.now. */
+  nowMs?: () => number;
+  /** Poll interval of ARM long-running operations (tests: a few ms). */
+  pollIntervalMs?: number;
+}
+
+export function createServices(settings: Settings, options: ServicesOptions = {}): Services {
+  const clients = createAzureClients(settings, options);
+  const allowList = VaultAllowList.fromSettings(settings);
+  const fences = createTableKeyFenceStore(clients.tableClient(FENCES_TABLE));
+  const once = createTableOnceStore(clients.tableClient(ONCE_TABLE));
+  return {
+    settings,
+    allowList,
+    clients,
+    keyVault: createKeyVaultGateway(clients, { fences, markers: once }),
+    bindings: createTableBindingStore(clients.tableClient(BINDINGS_TABLE), options.nowMs),
+    consumers: createConsumerRegistry({ clients, allowList, pollIntervalMs: options.pollIntervalMs }),
+    audit: createTableAuditLog(clients.tableClient(AUDIT_TABLE)),
+    notifications: createOutcomePublisher(clients),
+    once,
+    fences,
+  };
+}
+
+let processServices: Services | undefined;
+
+/** The process's services, built from getSettings() on first use. */
+export function getServices(): Services {
+  processServices ??= createServices(getSettings());
+  return processServices;
+}
+
+/** Replaces (or with no argument forgets) the process's services: tests and host restarts. */
+export function setServices(services?: Services): void {
+  processServices = services;
+}

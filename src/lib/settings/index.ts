@@ -1,0 +1,14 @@
+// Entry point of the app settings: validated once, typed, memoised.
+export {
+  SETTING_NAMES,
+  SECRET_SETTING_NAMES,
+  DEFAULT_ARM_ENDPOINT,
+  DEFAULT_POWER_PLATFORM_ENDPOINT,
+  MIN_REVOCATION_SECRET_LENGTH,
+  type AllowedVault,
+  type SettingName,
+  type Settings,
+} from "./types";
+export { SettingsError } from "./SettingsError";
+export { loadSettings, getSettings, resetSettings } from "./loadSettings";
+export { parseAllowedVaults, vaultOrigin, VAULT_NAME_PATTERN } from "./parseAllowedVaults";

@@ -1,0 +1,56 @@
+// The app's settings after validation: one typed object, read once at start-up.
+
+/** One allow-listed vault: its name and the only origin its key ids may come from. */
+export interface AllowedVault {
+  /** Vault name as configured (matched case-insensitively). */
+  name: string;
+  /** Origin of the vault, no trailing slash, e.g. https://kv1.vault.azure.net or https://127.0.0.1:8443. */
+  url: string;
+}
+
+export interface Settings {
+  /** AzureWebJobsStorage: the Table Storage connection string (bindings, audit, webhook replay guard). */
+  storageConnectionString: string;
+  /** CMK_ALLOWED_VAULTS: the only vaults the service touches. */
+  allowedVaults: readonly AllowedVault[];
+  /** CMK_ARM_ENDPOINT: Azure Resource Manager origin (default https://management.azure.com). */
+  armEndpoint: string;
+  /** CMK_POWER_PLATFORM_ENDPOINT: Power Platform admin API origin (default https://api.bap.microsoft.com). */
+  powerPlatformEndpoint: string;
+  /** CMK_REVOCATION_SECRET: HMAC key of the revocation webhook (≥ 32 chars). Never log it. */
+  revocationSecret: string;
+  /** CMK_SWEEP_SCHEDULE: six-field NCRONTAB of the scheduled sweep. */
+  sweepSchedule: string;
+  /** CMK_NOTIFY_TOPIC_ENDPOINT: Event Grid topic for outcome events; undefined = do not publish. */
+  notifyTopicEndpoint?: string;
+  /** CMK_NOTIFY_TOPIC_KEY: topic access key; undefined = authenticate with the managed identity. Never log it. */
+  notifyTopicKey?: string;
+  /** AZURE_CLIENT_ID: client id of a user-assigned managed identity; undefined = system-assigned. */
+  managedIdentityClientId?: string;
+}
+
+/** Every setting the app reads (the infrastructure test checks the Bicep template sets each). */
+export const SETTING_NAMES = [
+  "AzureWebJobsStorage",
+  "CMK_ALLOWED_VAULTS",
+  "CMK_ARM_ENDPOINT",
+  "CMK_POWER_PLATFORM_ENDPOINT",
+  "CMK_REVOCATION_SECRET",
+  "CMK_SWEEP_SCHEDULE",
+  "CMK_NOTIFY_TOPIC_ENDPOINT",
+  "CMK_NOTIFY_TOPIC_KEY",
+  "AZURE_CLIENT_ID",
+] as const;
+
+export type SettingName = (typeof SETTING_NAMES)[number];
+
+/** Settings that are secrets: never log their values. */
+export const SECRET_SETTING_NAMES: readonly SettingName[] = [
+  "AzureWebJobsStorage",
+  "CMK_REVOCATION_SECRET",
+  "CMK_NOTIFY_TOPIC_KEY",
+];
+
+export const DEFAULT_ARM_ENDPOINT = "https://management.azure.com";
+export const DEFAULT_POWER_PLATFORM_ENDPOINT = "https://api.bap.microsoft.com";
+export const MIN_REVOCATION_SECRET_LENGTH = 32;
