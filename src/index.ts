@@ -1,2 +1,17 @@
-// Entry point the Functions host loads (package.json "main"): importing each door registers it.
-export {};
+// Entry point the Functions host loads (package.json "main"): validates settings, and importing each door registers it.
+import { getSettings } from "./lib/settings";
+import "./orchestrations/rotateKey";
+import "./orchestrations/sweepKeys";
+import "./functions/keyVaultEvents";
+import "./functions/scheduledSweep";
+import "./functions/rotations";
+import "./functions/keyHistory";
+import "./functions/bindings";
+import "./functions/health";
+import "./orchestrations/revokeKey";
+import "./orchestrations/restoreKey";
+import "./functions/revocations";
+import "./functions/revocationsRestore";
+
+// Every setting is read and validated once, at start-up: a bad value stops the app with a message naming it.
+getSettings();

@@ -1,0 +1,114 @@
+// Activities: steps 3 and 4 for one target, apply the version (pinned) and read back what the consumer uses.
+import type { TargetAttempt, TargetStatus } from "../../../lib/audit";
+import type { ConsumerReference, VerifyResult } from "../../../lib/consumers";
+import { describeFailure } from "../../../lib/errors/failure";
+import { getServices } from "../../../lib/services";
+import type { TargetAttemptInput, TargetAttemptResult } from "../types";
+
+function attemptRecord(
+  input: TargetAttemptInput,
+  step: TargetAttempt["step"],
+  status: TargetStatus,
+  detail: string,
+): TargetAttempt {
+  return {
+    operationId: input.rotationId,
+    resourceId: input.target.resourceId,
+    kind: input.target.kind,
+    mode: input.target.mode,
+    step,
+    attempt: input.attempt,
+    status,
+    detail,
+    atMs: input.nowMs,
+  };
+}
+
+/**
+ * A pinned target must show the version right after the write (an ARM update still in flight is
+ * retried); a versionless one may take a day, so Pending means keep watching.
+ */
+function resultOfVerification(input: TargetAttemptInput, verified: VerifyResult): TargetAttemptResult {
+  if (verified.state === "Verified") return { outcome: "done", status: "Verified", detail: verified.detail };
+  if (verified.state === "Failed") return { outcome: "done", status: "Failed", detail: verified.detail };
+  if (input.target.mode === "versionless")
+    return { outcome: "done", status: "Verifying", detail: verified.detail };
+  return { outcome: "retry", detail: verified.detail };
+}
+
+async function failed(
+  input: TargetAttemptInput,
+  step: TargetAttempt["step"],
+  error: unknown,
+): Promise<TargetAttemptResult> {
+  const failure = describeFailure(error);
+  await getServices().audit.recordTargetAttempt(attemptRecord(input, step, "Failed", failure.message));
+  if (!failure.isRetryable) return { outcome: "done", status: "Failed", detail: failure.message };
+  return {
+    outcome: "retry",
+    detail: failure.message,
+    ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+  };
+}
+
+async function verifyAndRecord(input: TargetAttemptInput): Promise<TargetAttemptResult> {
+  const { consumers, audit } = getServices();
+  const key = { vaultName: input.vaultName, keyName: input.keyName };
+  try {
+    const result = resultOfVerification(
+      input,
+      await consumers.get(input.target.kind).verify(input.target, key, input.version),
+    );
+    const status: TargetStatus = result.outcome === "done" ? result.status : "Verifying";
+    await audit.recordTargetAttempt(attemptRecord(input, "verify", status, result.detail));
+    return result;
+  } catch (error) {
+    return failed(input, "verify", error);
+  }
+}
+
+/**
+ * Applies the version where the mode needs a write, then verifies. Never throws: failures come back
+ * as `retry` (throttling, outages, with the service's Retry-After) or `done/Failed` (refusals).
+ * Safe to run twice: applying the same version again is a no-op and records are keyed by attempt.
+ */
+export async function propagateToTarget(input: TargetAttemptInput): Promise<TargetAttemptResult> {
+  const { consumers, audit } = getServices();
+  const key = { vaultName: input.vaultName, keyName: input.keyName };
+  let applyRecord: Promise<void>;
+  try {
+    const applied = await consumers
+      .get(input.target.kind)
+      .applyVersion(input.target, key, input.version, input.current ? { current: input.current } : {});
+    if (applied.outcome === "ActionRequired") {
+      await audit.recordTargetAttempt(attemptRecord(input, "apply", "ActionRequired", applied.detail));
+      return { outcome: "done", status: "ActionRequired", detail: applied.detail };
+    }
+    const status: TargetStatus = applied.outcome === "NoWriteNeeded" ? "NoWriteNeeded" : "Applied";
+    applyRecord = audit.recordTargetAttempt(attemptRecord(input, "apply", status, applied.detail));
+  } catch (error) {
+    return failed(input, "apply", error);
+  }
+  // The apply record is written while the verification read runs: both must finish before we answer.
+  const [verified] = await Promise.all([verifyAndRecord(input), applyRecord]);
+  return verified;
+}
+
+/** Reads what a target references now, so the write after the key creation needs no read of its own. Undefined when unreadable. */
+export async function readTargetReference(
+  input: Pick<TargetAttemptInput, "target">,
+): Promise<{ current?: ConsumerReference }> {
+  try {
+    return {
+      current: await getServices().consumers.get(input.target.kind).readCurrentReference(input.target),
+    };
+  } catch {
+    // The write reads the target itself then, and reports the failure with its attempt.
+    return {};
+  }
+}
+
+/** Re-reads a versionless target while it has not picked up the version yet. Never throws. */
+export async function verifyTarget(input: TargetAttemptInput): Promise<TargetAttemptResult> {
+  return verifyAndRecord(input);
+}

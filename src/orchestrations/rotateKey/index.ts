@@ -1,0 +1,29 @@
+// Registers the rotateKey orchestration and its activities with the Durable Functions app.
+import * as df from "durable-functions";
+import {
+  CREATE_KEY_VERSION,
+  LOAD_ROTATION_PLAN,
+  PROPAGATE_TO_TARGET,
+  PUBLISH_OUTCOME,
+  READ_TARGET_REFERENCE,
+  RECORD_ROTATION,
+  RETIRE_PREVIOUS_VERSIONS,
+  ROTATE_KEY_ORCHESTRATION,
+  VERIFY_TARGET,
+} from "./activityNames";
+import { createVersion } from "./activities/createVersion";
+import { loadPlan } from "./activities/loadPlan";
+import { publishOutcome, recordRotation } from "./activities/recordRotation";
+import { retirePreviousVersions } from "./activities/retirePreviousVersions";
+import { propagateToTarget, readTargetReference, verifyTarget } from "./activities/targetAttempt";
+import { rotateKey } from "./rotateKey";
+
+df.app.orchestration(ROTATE_KEY_ORCHESTRATION, rotateKey);
+df.app.activity(LOAD_ROTATION_PLAN, { handler: loadPlan });
+df.app.activity(CREATE_KEY_VERSION, { handler: createVersion });
+df.app.activity(PROPAGATE_TO_TARGET, { handler: propagateToTarget });
+df.app.activity(VERIFY_TARGET, { handler: verifyTarget });
+df.app.activity(READ_TARGET_REFERENCE, { handler: readTargetReference });
+df.app.activity(RECORD_ROTATION, { handler: recordRotation });
+df.app.activity(PUBLISH_OUTCOME, { handler: publishOutcome });
+df.app.activity(RETIRE_PREVIOUS_VERSIONS, { handler: retirePreviousVersions });

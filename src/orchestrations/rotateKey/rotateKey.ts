@@ -1,0 +1,163 @@
+// The rotateKey orchestration: the operator's runbook for rolling one customer-managed key out to every consumer.
+import type { OrchestrationContext } from "durable-functions";
+import { retireNotBeforeMs } from "../../lib/bindings/dueDates";
+import type { ConsumerReference } from "../../lib/consumers/types";
+import {
+  CREATE_KEY_VERSION,
+  LOAD_ROTATION_PLAN,
+  PUBLISH_OUTCOME,
+  READ_TARGET_REFERENCE,
+  RECORD_ROTATION,
+  RETIRE_PREVIOUS_VERSIONS,
+} from "./activityNames";
+import { errorText, infrastructureRetry, nowMs, type Steps } from "./orchestrationSupport";
+import { decideOutcome, VERSIONLESS_WATCH_MS } from "./outcome";
+import { RotationRefused, RotationRun } from "./rotationRun";
+import { updateTargets, watchVersionlessTargets } from "./targetSteps";
+import type {
+  NewVersion,
+  RetirementInput,
+  RetirementResult,
+  RotateKeyInput,
+  RotationPlan,
+  RotationResult,
+  RotationStatus,
+} from "./types";
+
+export function* rotateKey(context: OrchestrationContext): Steps<RotationResult> {
+  const input = context.df.getInput<RotateKeyInput>();
+  const run = new RotationRun(context, input, nowMs(context));
+
+  run.show("LoadingKey");
+  const plan =
+    input.plan ??
+    ((yield context.df.callActivityWithRetry(LOAD_ROTATION_PLAN, infrastructureRetry(), {
+      ...input,
+      nowMs: nowMs(context),
+    })) as RotationPlan);
+  run.plan = plan;
+  run.targets = plan.targets.map((target) => ({ ...target, status: "Pending", detail: "", attempts: 0 }));
+  if (plan.refusal) {
+    run.detail = `${plan.refusal.code}: ${plan.refusal.reason}`;
+    return yield* recordOutcome(context, run, "Skipped");
+  }
+
+  run.show("CreatingVersion");
+  let currentReferences: Map<string, ConsumerReference>;
+  try {
+    ({ newVersion: run.newVersion, currentReferences } = yield* startRotationRound(context, run, plan));
+  } catch (error) {
+    // A refusal (e.g. the key is being revoked) changed nothing: Skipped. Anything else: Failed.
+    const wasRefused = error instanceof RotationRefused;
+    run.detail = `The new key version could not be created: ${errorText(error)}`;
+    return yield* recordOutcome(context, run, wasRefused ? "Skipped" : "Failed");
+  }
+
+  run.show("UpdatingTargets");
+  yield* updateTargets(context, run, currentReferences);
+
+  run.show("WatchingVersionlessTargets");
+  yield* watchVersionlessTargets(context, run, nowMs(context) + VERSIONLESS_WATCH_MS);
+
+  const result = yield* recordOutcome(context, run, decideOutcome(run.targets));
+  if (result.status === "Failed") return result;
+  return { ...result, retirement: yield* retireWhenDue(context, run) };
+}
+
+/**
+ * Step 2, in one parallel round with what does not depend on it: the first record, the new version
+ * (exactly once: the activity looks for the rotation's tag first) or the version to propagate, and
+ * each target's current reference so that its write needs no read of its own.
+ */
+function* startRotationRound(
+  context: OrchestrationContext,
+  run: RotationRun,
+  plan: RotationPlan,
+): Steps<{ newVersion: NewVersion; currentReferences: Map<string, ConsumerReference> }> {
+  const { input } = run;
+  const isPropagation = input.mode === "propagate" && input.version !== undefined;
+  const recording = context.df.callActivityWithRetry(RECORD_ROTATION, infrastructureRetry(), run.record());
+  const creating = isPropagation
+    ? []
+    : [
+        context.df.callActivityWithRetry(CREATE_KEY_VERSION, infrastructureRetry(), {
+          rotationId: input.rotationId,
+          vaultName: input.vaultName,
+          keyName: input.keyName,
+          expiresAfter: plan.expiresAfter,
+          template: plan.template,
+          nowMs: nowMs(context),
+        }),
+      ];
+  const preRead = plan.currentReferences ?? {};
+  const unread = plan.targets.filter((target) => !preRead[target.resourceId]);
+  const reading = unread.map((target) => context.df.callActivity(READ_TARGET_REFERENCE, { target }));
+  const results = (yield context.df.Task.all([recording, ...creating, ...reading])) as unknown[];
+  const created = results[1] as NewVersion | { refusal: { code: string; reason: string } };
+  if (!isPropagation && "refusal" in created)
+    throw new RotationRefused(`${created.refusal.code}: ${created.refusal.reason}`);
+  const newVersion: NewVersion = isPropagation
+    ? { version: input.version ?? "", createdOnMs: plan.versionCreatedOnMs ?? nowMs(context) }
+    : (created as NewVersion);
+  const references = results.slice(1 + creating.length) as { current?: ConsumerReference }[];
+  const currentReferences = new Map<string, ConsumerReference>(Object.entries(preRead));
+  unread.forEach((target, index) => {
+    const current = references[index]?.current;
+    if (current) currentReferences.set(target.resourceId, current);
+  });
+  return { newVersion, currentReferences };
+}
+
+/** Step 5: record the outcome (audit) and publish it (notification topic, when configured). */
+function* recordOutcome(
+  context: OrchestrationContext,
+  run: RotationRun,
+  status: RotationStatus,
+): Steps<RotationResult> {
+  run.status = status;
+  run.show("RecordingOutcome");
+  const record = run.record(nowMs(context));
+  yield context.df.callActivityWithRetry(RECORD_ROTATION, infrastructureRetry(), record);
+  yield context.df.callActivityWithRetry(PUBLISH_OUTCOME, infrastructureRetry(), record);
+  run.show("Done");
+  return {
+    rotationId: run.input.rotationId,
+    status,
+    newVersion: run.newVersion?.version,
+    targets: run.targets,
+  };
+}
+
+/**
+ * Step 6: after retireAfter (never under 28 days with a Power Platform target, enforced by the plan),
+ * disable older versions that no target pins. Versions are never deleted.
+ */
+function* retireWhenDue(
+  context: OrchestrationContext,
+  run: RotationRun,
+): Steps<RetirementResult | undefined> {
+  const { plan, newVersion } = run;
+  if (!plan?.retireAfter || !newVersion) return undefined;
+  run.retireNotBeforeMs = retireNotBeforeMs({ retireAfter: plan.retireAfter }, newVersion.createdOnMs);
+  if (run.retireNotBeforeMs === undefined) return undefined;
+  run.show("WaitingToRetire");
+  if (run.retireNotBeforeMs > nowMs(context)) {
+    yield context.df.createTimer(new Date(run.retireNotBeforeMs));
+  }
+  run.show("Retiring");
+  const retirementInput: RetirementInput = {
+    rotationId: run.input.rotationId,
+    vaultName: run.input.vaultName,
+    keyName: run.input.keyName,
+    keepVersion: newVersion.version,
+    targets: plan.targets,
+    nowMs: nowMs(context),
+  };
+  const retirement = (yield context.df.callActivityWithRetry(
+    RETIRE_PREVIOUS_VERSIONS,
+    infrastructureRetry(),
+    retirementInput,
+  )) as RetirementResult;
+  run.show("Done");
+  return retirement;
+}

@@ -1,0 +1,139 @@
+// Starts a key's rotateKey instance unless one is already busy: the per-key singleton every door and the sweep go through.
+import { randomUUID } from "node:crypto";
+import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
+import { revocationInstanceId, rotationInstanceId, type KeyIdentity } from "../../lib/keys";
+import { ROTATE_KEY_ORCHESTRATION } from "./activityNames";
+import type {
+  RotateKeyInput,
+  RotationCustomStatus,
+  RotationMode,
+  RotationPlan,
+  RotationTrigger,
+} from "./types";
+
+export interface RotationRequest {
+  key: KeyIdentity;
+  trigger: RotationTrigger;
+  reason: string;
+  mode: RotationMode;
+  /** propagate mode: the version to roll out. */
+  version?: string;
+  /**
+   * A deterministic id for triggers that may be delivered twice (events, sweep); the version is
+   * tagged with it, so even two racing starts make one version. Default: a fresh UUID.
+   */
+  rotationId?: string;
+  /** The plan the caller already made (the orchestration then skips its load step). */
+  plan?: RotationPlan;
+}
+
+export type StartOutcome =
+  | { started: true; rotationId: string; instanceId: string; supersededRotationId?: string }
+  | {
+      started: false;
+      reason: "RotationInProgress" | "RevocationInProgress";
+      runningId: string;
+      instanceId: string;
+    };
+
+const ACTIVE_STATES: ReadonlySet<string> = new Set(["Pending", "Running", "ContinuedAsNew"]);
+
+/** getStatus throws for an unknown instance in durable-functions 3.x; that simply means "none". */
+async function statusOf(
+  client: DurableClient,
+  instanceId: string,
+): Promise<DurableOrchestrationStatus | undefined> {
+  try {
+    return await client.getStatus(instanceId);
+  } catch {
+    return undefined;
+  }
+}
+
+function isActive(status: DurableOrchestrationStatus | undefined): status is DurableOrchestrationStatus {
+  return status !== undefined && ACTIVE_STATES.has(String(status.runtimeStatus));
+}
+
+function rotationIdOf(status: DurableOrchestrationStatus): string {
+  const custom = status.customStatus as Partial<RotationCustomStatus> | undefined;
+  const input = status.input as Partial<RotateKeyInput> | undefined;
+  return custom?.rotationId ?? input?.rotationId ?? status.instanceId;
+}
+
+/** Within one worker, check-then-start for a key runs one at a time, so concurrent requests see each other. */
+const startsInFlight = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
+  const previous = startsInFlight.get(instanceId) ?? Promise.resolve();
+  const current = previous.catch(() => undefined).then(work);
+  startsInFlight.set(instanceId, current);
+  try {
+    return await current;
+  } finally {
+    if (startsInFlight.get(instanceId) === current) startsInFlight.delete(instanceId);
+  }
+}
+
+/**
+ * Starts a rotation of `request.key` under the key's one instance id. A rotation still working
+ * (or a revocation of the key) wins: nothing starts and the running id comes back. An instance
+ * that only waits to retire an old version is superseded: the new rotation's own retirement
+ * covers every older version, and the 28-day floor only grows.
+ */
+export async function startRotation(
+  client: DurableClient,
+  request: RotationRequest,
+  /** Runs once the start is decided, before the instance exists (e.g. write the first record so its status URL answers at once). */
+  beforeStart?: (input: RotateKeyInput) => Promise<void>,
+): Promise<StartOutcome> {
+  const instanceId = rotationInstanceId(request.key);
+  return oneAtATime(instanceId, async () => {
+    const revocation = await statusOf(client, revocationInstanceId(request.key));
+    if (isActive(revocation)) {
+      return { started: false, reason: "RevocationInProgress", runningId: revocation.instanceId, instanceId };
+    }
+    const existing = await statusOf(client, instanceId);
+    let supersededRotationId: string | undefined;
+    if (isActive(existing)) {
+      const custom = existing.customStatus as Partial<RotationCustomStatus> | undefined;
+      if (custom?.step !== "WaitingToRetire") {
+        return {
+          started: false,
+          reason: "RotationInProgress",
+          runningId: rotationIdOf(existing),
+          instanceId,
+        };
+      }
+      supersededRotationId = rotationIdOf(existing);
+      await client.terminate(
+        instanceId,
+        `Superseded by a new ${request.trigger} rotation; it retires older versions itself.`,
+      );
+    }
+    const rotationId = request.rotationId ?? randomUUID();
+    const input: RotateKeyInput = {
+      rotationId,
+      vaultName: request.key.vaultName,
+      keyName: request.key.keyName,
+      trigger: request.trigger,
+      reason: request.reason,
+      mode: request.mode,
+      ...(request.version === undefined ? {} : { version: request.version }),
+      ...(request.plan === undefined ? {} : { plan: request.plan }),
+    };
+    await beforeStart?.(input);
+    await client.startNew(ROTATE_KEY_ORCHESTRATION, { instanceId, input });
+    return {
+      started: true,
+      rotationId,
+      instanceId,
+      ...(supersededRotationId ? { supersededRotationId } : {}),
+    };
+  });
+}
+
+/** A rotation id that is the same for every delivery of the same cause (event or sweep decision). */
+export function deterministicRotationId(...parts: string[]): string {
+  // Readable and table-safe: parts are vault/key/version names and kinds (letters, digits, hyphens).
+  return parts.map((part) => part.toLowerCase().replace(/[^0-9a-z-]/g, "-")).join(".");
+}

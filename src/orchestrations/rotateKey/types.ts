@@ -1,0 +1,143 @@
+// Shapes that cross the rotateKey orchestration's boundary: its input, activity inputs/outputs, custom status, result.
+
+import type { RotationStatus, RotationTrigger, TargetStatus } from "../../lib/audit/types";
+import type { BindingMode } from "../../lib/bindings/types";
+import type { ConsumerKind, ConsumerReference } from "../../lib/consumers/types";
+import type { KeyInfo } from "../../lib/keys/types";
+
+export type { RotationStatus, RotationTrigger, TargetStatus };
+
+/** `rotate` creates a new version; `propagate` rolls out a version someone else created. */
+export type RotationMode = "rotate" | "propagate";
+
+export type TargetKind = ConsumerKind;
+export type TargetMode = BindingMode;
+
+export interface TargetRef {
+  kind: TargetKind;
+  resourceId: string;
+  mode: TargetMode;
+}
+
+export interface TargetState extends TargetRef {
+  status: TargetStatus;
+  detail: string;
+  attempts: number;
+}
+
+export interface RotateKeyInput {
+  /** Unique per rotation; also the tag on the version it creates, which makes creation exactly-once. */
+  rotationId: string;
+  vaultName: string;
+  keyName: string;
+  trigger: RotationTrigger;
+  reason: string;
+  mode: RotationMode;
+  /** propagate mode: the version to roll out. */
+  version?: string;
+  /** The plan a door already made while deciding to start (skips the load step); absent = load it. */
+  plan?: RotationPlan;
+}
+
+/** Output of the load step: everything later steps need, or why the rotation is refused. */
+export interface RotationPlan {
+  /** Versionless key id `<vaultUrl>/keys/<name>`. */
+  keyId: string;
+  /** Set when the rotation must not go ahead (unknown key, no bindings, incompatible key size, ...). */
+  refusal?: { code: string; reason: string };
+  /** The key's newest version before this rotation. */
+  previousVersion?: string;
+  targets: TargetRef[];
+  /** ISO-8601 lifetime of the new version (sets its `exp`), when the binding policy has one. */
+  expiresAfter?: string;
+  /** ISO-8601: how long older versions stay enabled after the new one (the binding policy enforces ≥ P28D with a Power Platform target); unset = never retire. */
+  retireAfter?: string;
+  /** propagate mode: when the version being rolled out was created (epoch ms). */
+  versionCreatedOnMs?: number;
+  /** The current version as read (type, size, operations, tags): the template of the new version. */
+  template?: KeyInfo;
+  /** What each target (by resource id) referenced when the plan was made, when a door read it ahead. */
+  currentReferences?: Record<string, ConsumerReference>;
+}
+
+export interface NewVersion {
+  version: string;
+  createdOnMs: number;
+}
+
+/** One attempt at one target: apply the version (when the mode needs a write) and read back the effect. */
+export interface TargetAttemptInput {
+  rotationId: string;
+  vaultName: string;
+  keyName: string;
+  version: string;
+  target: TargetRef;
+  attempt: number;
+  nowMs: number;
+  /** What the target referenced just before (read in parallel with the key creation): the write skips its own read. */
+  current?: ConsumerReference;
+}
+
+export type TargetAttemptResult =
+  | { outcome: "done"; status: "Verified" | "Verifying" | "ActionRequired" | "Failed"; detail: string }
+  | { outcome: "retry"; detail: string; retryAfterMs?: number };
+
+export interface RotationRecordInput {
+  rotationId: string;
+  vaultName: string;
+  keyName: string;
+  keyId: string;
+  status: RotationStatus;
+  trigger: RotationTrigger;
+  reason: string;
+  previousVersion?: string;
+  newVersion?: string;
+  targets: TargetState[];
+  /** Why the rotation ended as it did (refusal reason, failure), shown to operators. */
+  detail?: string;
+  startedAtMs: number;
+  finishedAtMs?: number;
+}
+
+export interface RetirementInput {
+  rotationId: string;
+  vaultName: string;
+  keyName: string;
+  /** The version this rotation rolled out: never disabled, nor anything newer. */
+  keepVersion: string;
+  targets: TargetRef[];
+  nowMs: number;
+}
+
+export interface RetirementResult {
+  disabledVersions: string[];
+  retainedVersions: { version: string; reason: string }[];
+}
+
+/** The step names shown in custom status, in runbook order. */
+export type RotationStep =
+  | "LoadingKey"
+  | "CreatingVersion"
+  | "UpdatingTargets"
+  | "WatchingVersionlessTargets"
+  | "RecordingOutcome"
+  | "WaitingToRetire"
+  | "Retiring"
+  | "Done";
+
+export interface RotationCustomStatus {
+  rotationId: string;
+  step: RotationStep;
+  status: RotationStatus;
+  newVersion?: string;
+  retireNotBefore?: string;
+  targets: { resourceId: string; kind: TargetKind; mode: TargetMode; status: TargetStatus; detail: string }[];
+}
+
+export interface RotationResult {
+  rotationId: string;
+  status: RotationStatus;
+  newVersion?: string;
+  targets: TargetState[];
+  retirement?: RetirementResult;
+}

@@ -1,0 +1,61 @@
+// Activity: decides what the sweep does for one key: rotate when due, repair drift of pinned targets, or nothing.
+import { rotationDue, type KeyBinding } from "../../../lib/bindings";
+import { ensureError } from "../../../lib/errors";
+import type { KeyInfo } from "../../../lib/keys";
+import { getServices } from "../../../lib/services";
+import type { KeyAssessment, SweepKey } from "../types";
+
+export interface AssessKeyInput {
+  key: SweepKey;
+  /** Orchestration time: the sweep follows the (virtual) clock of the orchestration, never Date.now(). */
+  nowMs: number;
+}
+
+/** The first pinned target not configured with the newest version, skipping linked pinned policies (manual action). */
+async function driftOf(binding: KeyBinding, current: KeyInfo): Promise<string | undefined> {
+  const { consumers } = getServices();
+  for (const target of binding.targets.filter((candidate) => candidate.mode === "pinned")) {
+    const reference = await consumers.get(target.kind).readCurrentReference(target);
+    if (reference.isLinked && target.kind === "powerPlatformPolicy") continue;
+    if (reference.configuredVersion !== current.version) {
+      return `${target.resourceId} is on version ${reference.configuredVersion ?? "(none)"}, not the newest ${current.version}.`;
+    }
+  }
+  return undefined;
+}
+
+/** Read-only. Failures make the key "None" with the reason, so one bad key never stops the sweep. */
+export async function assessKey(input: AssessKeyInput): Promise<KeyAssessment> {
+  const { key } = input;
+  const none = (detail: string, currentVersion?: string): KeyAssessment => ({
+    key,
+    action: "None",
+    detail,
+    currentVersion,
+  });
+  try {
+    const { bindings, keyVault } = getServices();
+    const binding = await bindings.get(key);
+    if (!binding || binding.targets.length === 0) return none("No bindings.");
+    const current = await keyVault.getKey(key);
+    if (!current.enabled)
+      return none(`The current version ${current.version} is disabled (revoked?).`, current.version);
+    const due = rotationDue(binding.policy, current, input.nowMs);
+    if (due.isDue) {
+      const since = due.dueAtMs === undefined ? "" : ` since ${new Date(due.dueAtMs).toISOString()}`;
+      return {
+        key,
+        action: "Rotate",
+        detail: `Due (${due.reason})${since}.`,
+        currentVersion: current.version,
+      };
+    }
+    const drift = await driftOf(binding, current);
+    if (drift) return { key, action: "RepairDrift", detail: drift, currentVersion: current.version };
+    const next =
+      due.dueAtMs === undefined ? "nothing makes it due" : `due ${new Date(due.dueAtMs).toISOString()}`;
+    return none(`Up to date; ${next}.`, current.version);
+  } catch (error) {
+    return none(`Could not be assessed: ${ensureError(error).message}`);
+  }
+}

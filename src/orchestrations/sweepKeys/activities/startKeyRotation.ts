@@ -1,0 +1,23 @@
+// Activity: starts one rotation decided by the sweep, through the same per-key singleton as the doors.
+import * as df from "durable-functions";
+import type { InvocationContext } from "@azure/functions";
+import { startRotation, type StartOutcome } from "../../rotateKey/startRotation";
+import type { SweepStartInput } from "../types";
+
+/** The durable client binding this activity declares (orchestrations themselves cannot start other instances). */
+export const durableClientInput = df.input.durableClient();
+
+/** Safe to run twice: the rotation id is deterministic and a running instance is never started again. */
+export async function startKeyRotation(
+  input: SweepStartInput,
+  context: InvocationContext,
+): Promise<StartOutcome> {
+  return startRotation(df.getClient(context), {
+    key: input.key,
+    trigger: input.trigger,
+    reason: input.reason,
+    mode: input.mode,
+    rotationId: input.rotationId,
+    ...(input.version === undefined ? {} : { version: input.version }),
+  });
+}

@@ -1,0 +1,6 @@
+// Durable names of the sweepKeys orchestration and its activities.
+export const SWEEP_KEYS_ORCHESTRATION = "sweepKeys";
+
+export const LIST_BOUND_KEYS = "sweepKeys_listBoundKeys";
+export const ASSESS_KEY = "sweepKeys_assessKey";
+export const START_KEY_ROTATION = "sweepKeys_startRotation";

@@ -1,0 +1,12 @@
+// Registers the sweepKeys orchestration and its activities with the Durable Functions app.
+import * as df from "durable-functions";
+import { ASSESS_KEY, LIST_BOUND_KEYS, START_KEY_ROTATION, SWEEP_KEYS_ORCHESTRATION } from "./activityNames";
+import { assessKey } from "./activities/assessKey";
+import { listBoundKeys } from "./activities/listBoundKeys";
+import { durableClientInput, startKeyRotation } from "./activities/startKeyRotation";
+import { sweepKeys } from "./sweepKeys";
+
+df.app.orchestration(SWEEP_KEYS_ORCHESTRATION, sweepKeys);
+df.app.activity(LIST_BOUND_KEYS, { handler: listBoundKeys });
+df.app.activity(ASSESS_KEY, { handler: assessKey });
+df.app.activity(START_KEY_ROTATION, { handler: startKeyRotation, extraInputs: [durableClientInput] });

@@ -1,0 +1,119 @@
+// The sweepKeys orchestration: the scheduled pass over every bound key that rotates what is due and repairs drift.
+import type { OrchestrationContext, Task } from "durable-functions";
+import { deterministicRotationId, type StartOutcome } from "../rotateKey/startRotation";
+import { ASSESS_KEY, LIST_BOUND_KEYS, START_KEY_ROTATION } from "./activityNames";
+import { ASSESS_CONCURRENCY, ROTATIONS_PER_VAULT_PER_WINDOW, START_WINDOW_MS } from "./limits";
+import type { BoundKeys, KeyAssessment, SweepInput, SweepKey, SweepResult, SweepStartInput } from "./types";
+
+type Steps<T> = Generator<Task, T, unknown>;
+
+const keyPath = (key: SweepKey): string => `${key.vaultName}/${key.keyName}`;
+
+function inBatches<T>(items: readonly T[], size: number): T[][] {
+  const batches: T[][] = [];
+  for (let start = 0; start < items.length; start += size) batches.push(items.slice(start, start + size));
+  return batches;
+}
+
+export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
+  const input = context.df.getInput<SweepInput | undefined>() ?? { reason: "schedule" };
+  const result: SweepResult = { assessed: 0, started: [], busy: [], unchanged: [] };
+  const sweptAtMs = context.df.currentUtcDateTime.getTime();
+
+  context.df.setCustomStatus({ step: "ListingKeys" });
+  const { keys } = (yield context.df.callActivity(LIST_BOUND_KEYS, { reason: input.reason })) as BoundKeys;
+
+  const assessments: KeyAssessment[] = [];
+  for (const batch of inBatches(keys, ASSESS_CONCURRENCY)) {
+    context.df.setCustomStatus({ step: "AssessingKeys", assessed: assessments.length, total: keys.length });
+    const assessed = (yield context.df.Task.all(
+      batch.map((key) =>
+        context.df.callActivity(ASSESS_KEY, { key, nowMs: context.df.currentUtcDateTime.getTime() }),
+      ),
+    )) as KeyAssessment[];
+    assessments.push(...assessed);
+  }
+  result.assessed = assessments.length;
+  for (const assessment of assessments.filter((candidate) => candidate.action === "None")) {
+    result.unchanged.push({ key: keyPath(assessment.key), detail: assessment.detail });
+  }
+
+  const starts = assessments
+    .filter((candidate) => candidate.action !== "None")
+    .map((assessment) => startInputFor(assessment, sweptAtMs));
+  for (const [index, window] of paceByVault(starts).entries()) {
+    if (index > 0)
+      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + START_WINDOW_MS));
+    context.df.setCustomStatus({
+      step: "StartingRotations",
+      started: result.started.length,
+      total: starts.length,
+    });
+    const outcomes = (yield context.df.Task.all(
+      window.map((start) => context.df.callActivity(START_KEY_ROTATION, start)),
+    )) as StartOutcome[];
+    window.forEach((start, position) => {
+      const outcome = outcomes[position];
+      if (outcome.started)
+        result.started.push({
+          key: keyPath(start.key),
+          action: start.trigger,
+          rotationId: outcome.rotationId,
+        });
+      else result.busy.push({ key: keyPath(start.key), runningId: outcome.runningId });
+    });
+  }
+  context.df.setCustomStatus({ step: "Done", started: result.started.length, total: starts.length });
+  return result;
+}
+
+/** Rotation ids are deterministic per cause, so a sweep that runs twice still makes one version per due key. */
+function startInputFor(assessment: KeyAssessment, sweptAtMs: number): SweepStartInput {
+  const { key, currentVersion = "" } = assessment;
+  if (assessment.action === "Rotate") {
+    return {
+      key,
+      action: "Rotate",
+      trigger: "ScheduledSweep",
+      mode: "rotate",
+      reason: assessment.detail,
+      rotationId: deterministicRotationId("sweep", key.vaultName, key.keyName, currentVersion),
+    };
+  }
+  return {
+    key,
+    action: "RepairDrift",
+    trigger: "ScheduledSweep",
+    mode: "propagate",
+    version: currentVersion,
+    reason: assessment.detail,
+    rotationId: deterministicRotationId(
+      "drift",
+      key.vaultName,
+      key.keyName,
+      currentVersion,
+      String(sweptAtMs),
+    ),
+  };
+}
+
+/**
+ * Splits starts into windows holding at most ROTATIONS_PER_VAULT_PER_WINDOW new versions per
+ * vault; drift repairs (no new version) all go in the first window.
+ */
+export function paceByVault(starts: readonly SweepStartInput[]): SweepStartInput[][] {
+  const windows: SweepStartInput[][] = [];
+  const rotationsPerVault = new Map<string, number>();
+  for (const start of starts) {
+    let windowIndex = 0;
+    if (start.mode === "rotate") {
+      const vault = start.key.vaultName.toLowerCase();
+      const countSoFar = rotationsPerVault.get(vault) ?? 0;
+      rotationsPerVault.set(vault, countSoFar + 1);
+      windowIndex = Math.floor(countSoFar / ROTATIONS_PER_VAULT_PER_WINDOW);
+    }
+    while (windows.length <= windowIndex) windows.push([]);
+    windows[windowIndex].push(start);
+  }
+  return windows.filter((window) => window.length > 0);
+}

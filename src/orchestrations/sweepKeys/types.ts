@@ -1,0 +1,48 @@
+// Shapes crossing the sweepKeys orchestration's boundary.
+import type { StartOutcome } from "../rotateKey/startRotation";
+import type { RotationMode, RotationTrigger } from "../rotateKey/types";
+
+export interface SweepInput {
+  /** Why the sweep runs (schedule, manual); recorded in its output. */
+  reason: string;
+}
+
+export interface SweepKey {
+  vaultName: string;
+  keyName: string;
+}
+
+/** Activity results are wrapped in objects: top-level arrays do not round-trip reliably. */
+export interface BoundKeys {
+  keys: SweepKey[];
+}
+
+export interface KeyAssessment {
+  key: SweepKey;
+  /** Rotate: due (rotateEvery, near expiry, expired); RepairDrift: a pinned target is not on the newest version. */
+  action: "Rotate" | "RepairDrift" | "None";
+  detail: string;
+  /** The key's newest version when it was read. */
+  currentVersion?: string;
+}
+
+export interface SweepStartInput {
+  key: SweepKey;
+  action: "Rotate" | "RepairDrift";
+  trigger: RotationTrigger;
+  mode: RotationMode;
+  reason: string;
+  version?: string;
+  rotationId: string;
+}
+
+export interface SweepResult {
+  assessed: number;
+  started: { key: string; action: string; rotationId: string }[];
+  /** Keys that already had a rotation or revocation running. */
+  busy: { key: string; runningId: string }[];
+  /** Keys left alone, with why (not due, could not be read, ...). */
+  unchanged: { key: string; detail: string }[];
+}
+
+export type { StartOutcome };

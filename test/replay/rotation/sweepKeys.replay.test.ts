@@ -1,0 +1,145 @@
+// Replays the sweepKeys orchestration: bounded assessment, paced starts per vault, drift repairs, busy keys.
+/* eslint-disable @typescript-eslint/no-explicit-any -- histories, actions and outputs are untyped wire JSON read loosely by the tests */
+import { beforeAll, describe, expect, it } from "vitest";
+import { captureFunctions, type CapturedApp } from "../../support/functionsCore";
+import {
+  ActionType,
+  replay,
+  runToCompletion,
+  type ActivityAnswer,
+  type ScheduledAction,
+} from "./replayDriver";
+import {
+  ASSESS_KEY,
+  LIST_BOUND_KEYS,
+  START_KEY_ROTATION,
+  SWEEP_KEYS_ORCHESTRATION,
+} from "../../../src/orchestrations/sweepKeys/activityNames";
+import {
+  ASSESS_CONCURRENCY,
+  ROTATIONS_PER_VAULT_PER_WINDOW,
+  START_WINDOW_MS,
+} from "../../../src/orchestrations/sweepKeys/limits";
+import type { KeyAssessment, SweepKey } from "../../../src/orchestrations/sweepKeys/types";
+
+const startAt = new Date("2026-12-01T00:00:00Z");
+let app: CapturedApp;
+let handler: (trigger: unknown, context: unknown) => any;
+
+beforeAll(async () => {
+  app = await captureFunctions(() => import("../../../src/orchestrations/sweepKeys/index.js"));
+  handler = app.get(SWEEP_KEYS_ORCHESTRATION).callback as typeof handler;
+});
+
+const dueKeys: SweepKey[] = Array.from({ length: ROTATIONS_PER_VAULT_PER_WINDOW + 2 }, (_, index) => ({
+  vaultName: "kv1",
+  keyName: `due${index}`,
+}));
+const keys: SweepKey[] = [
+  ...dueKeys,
+  { vaultName: "kv1", keyName: "drifted" },
+  { vaultName: "kv2", keyName: "fine" },
+  { vaultName: "kv2", keyName: "busy" },
+];
+
+function assess(key: SweepKey): KeyAssessment {
+  if (key.keyName.startsWith("due") || key.keyName === "busy")
+    return { key, action: "Rotate", detail: "Due (RotateEvery).", currentVersion: "v1" };
+  if (key.keyName === "drifted")
+    return { key, action: "RepairDrift", detail: "st1 is on v1, not v2.", currentVersion: "v2" };
+  return { key, action: "None", detail: "Up to date." };
+}
+
+function answer(action: ScheduledAction): ActivityAnswer {
+  switch (action.functionName) {
+    case LIST_BOUND_KEYS:
+      return { result: { keys } };
+    case ASSESS_KEY:
+      return { result: assess(action.input.key) };
+    case START_KEY_ROTATION:
+      return action.input.key.keyName === "busy"
+        ? {
+            result: {
+              started: false,
+              reason: "RotationInProgress",
+              runningId: "r-busy",
+              instanceId: "rotate:kv2:busy",
+            },
+          }
+        : {
+            result: {
+              started: true,
+              rotationId: action.input.rotationId,
+              instanceId: `rotate:${action.input.key.keyName}`,
+            },
+          };
+    default:
+      throw new Error(`unexpected activity ${action.functionName}`);
+  }
+}
+
+describe("sweepKeys replay", () => {
+  it("assesses in bounded batches, paces new versions per vault and repairs drift", async () => {
+    const run = await runToCompletion(handler, {
+      input: { reason: "schedule" },
+      name: SWEEP_KEYS_ORCHESTRATION,
+      startAt,
+      answer,
+    });
+    const assessments = run.actions.filter((action) => action.functionName === ASSESS_KEY);
+    expect(assessments).toHaveLength(keys.length);
+    expect(run.episodes).toBeGreaterThanOrEqual(1 + Math.ceil(keys.length / ASSESS_CONCURRENCY));
+
+    const starts = run.actions.filter((action) => action.functionName === START_KEY_ROTATION);
+    const timerIndex = run.actions.findIndex((action) => action.actionType === ActionType.CreateTimer);
+    const firstWindow = run.actions
+      .slice(0, timerIndex)
+      .filter((action) => action.functionName === START_KEY_ROTATION);
+    expect(
+      firstWindow.filter((action) => action.input.key.vaultName === "kv1" && action.input.mode === "rotate"),
+    ).toHaveLength(ROTATIONS_PER_VAULT_PER_WINDOW);
+    expect(firstWindow.map((action) => action.input.key.keyName)).toEqual(
+      expect.arrayContaining(["drifted", "busy"]),
+    );
+    expect(Date.parse(run.actions[timerIndex].fireAt!) - startAt.getTime()).toBeGreaterThanOrEqual(
+      START_WINDOW_MS,
+    );
+    expect(starts).toHaveLength(dueKeys.length + 2);
+
+    const drift = starts.find((action) => action.input.key.keyName === "drifted")!.input;
+    expect(drift).toMatchObject({
+      mode: "propagate",
+      version: "v2",
+      trigger: "ScheduledSweep",
+      action: "RepairDrift",
+    });
+    expect(run.state.output).toMatchObject({
+      assessed: keys.length,
+      busy: [{ key: "kv2/busy", runningId: "r-busy" }],
+      unchanged: [{ key: "kv2/fine" }],
+    });
+    expect(run.state.output.started).toHaveLength(dueKeys.length + 1);
+  });
+
+  it("gives every due key a rotation id that a second sweep would repeat", async () => {
+    const first = await runToCompletion(handler, {
+      input: { reason: "schedule" },
+      name: SWEEP_KEYS_ORCHESTRATION,
+      startAt,
+      answer,
+    });
+    const second = await runToCompletion(handler, {
+      input: { reason: "schedule" },
+      name: SWEEP_KEYS_ORCHESTRATION,
+      startAt: new Date(startAt.getTime() + 3_600_000),
+      answer,
+    });
+    const rotationIds = (run: typeof first) =>
+      run.actions
+        .filter((action) => action.functionName === START_KEY_ROTATION && action.input.mode === "rotate")
+        .map((action) => action.input.rotationId);
+    expect(rotationIds(second)).toEqual(rotationIds(first));
+    const again = await replay(handler, first.history, { reason: "schedule" }, "replay-instance");
+    expect(again.output).toEqual(first.state.output);
+  });
+});

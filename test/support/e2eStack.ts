@@ -1,0 +1,150 @@
+// End-to-end wiring shared by rotation and revocation tests: Azurite, Key Vault and ARM emulators, and the local host running the compiled app.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { KeyClient } from "@azure/keyvault-keys";
+import { startArmEmulator } from "../../sandbox/arm";
+import type { ArmEmulator } from "../../sandbox/arm";
+import { startAzurite, type RunningAzurite } from "../../sandbox/azurite";
+import { VirtualClock } from "../../sandbox/clock";
+import { startLocalHost, type AtLeastOnceMode, type HostLogEntry, type LocalHost } from "../../sandbox/host";
+import { sandboxCredential } from "../../sandbox/identity";
+import { startKeyVaultEmulator, type KeyVaultEmulator } from "../../sandbox/keyvault";
+import { packageRoot } from "../../sandbox/packageRoot";
+
+/** The compiled app, exactly what package.json "main" points the Functions host at. */
+export const APP_ENTRY = join(packageRoot(), "dist", "src", "index.js");
+export const E2E_REVOCATION_SECRET = "e2e-revocation-secret-0123456789abcdef";
+/** Never fires during a test unless a test asks for a sweep schedule. */
+const RARE_SCHEDULE = "0 0 0 1 1 *";
+
+export interface E2eStackOptions {
+  vaultNames?: string[];
+  /** CMK_SWEEP_SCHEDULE (six-field NCRONTAB). */
+  sweepSchedule?: string;
+  atLeastOnce?: AtLeastOnceMode;
+  /** Key Vault and ARM throttling (default off: tests that want 429s inject them as faults). */
+  throttling?: boolean;
+  /** Subscribe every vault's events to the app's Event Grid trigger (default EventGridSchema). */
+  eventSchema?: "EventGridSchema" | "CloudEventSchemaV1_0" | "none";
+  /** Extra app settings. */
+  settings?: Record<string, string>;
+  /** Host log sink (default: kept in `logs`). */
+  log?: (entry: HostLogEntry) => void;
+}
+
+export interface E2eStack {
+  clock: VirtualClock;
+  azurite: RunningAzurite;
+  keyVault: KeyVaultEmulator;
+  arm: ArmEmulator;
+  host: LocalHost;
+  logs: HostLogEntry[];
+  /** A KeyClient acting as an operator (not the app), for seeding keys and reading versions. */
+  operatorKeys(vaultName?: string): KeyClient;
+  vaultName: string;
+  vaultUrl(vaultName?: string): string;
+  /** fetch against the app with the function key. */
+  call(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
+  /** Advances the one virtual clock and waits until the host has nothing left to do. */
+  advance(ms: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
+  if (!existsSync(APP_ENTRY))
+    throw new Error(
+      `${APP_ENTRY} is missing: end-to-end tests load the compiled app, run "npm run build" first`,
+    );
+  const vaultNames = options.vaultNames ?? ["kv-e2e"];
+  const clock = new VirtualClock();
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
+  };
+  try {
+    const azurite = await startAzurite({ services: ["table"] });
+    stops.push(() => azurite.stop());
+    const keyVault = await startKeyVaultEmulator({
+      vaults: vaultNames.map((name) => ({ name })),
+      clock,
+      throttling: options.throttling ?? false,
+    });
+    stops.push(() => keyVault.stop());
+    const vaultUrls = Object.fromEntries(vaultNames.map((name) => [name, keyVault.vaultUrl(name)]));
+    const arm = await startArmEmulator({
+      clock,
+      keyVaults: vaultUrls,
+      throttling: options.throttling ?? false,
+    });
+    stops.push(() => arm.stop());
+    const logs: HostLogEntry[] = [];
+    const host = await startLocalHost({
+      appEntry: APP_ENTRY,
+      clock,
+      atLeastOnce: options.atLeastOnce ?? "off",
+      log: options.log ?? ((entry) => logs.push(entry)),
+      settings: {
+        AzureWebJobsStorage: azurite.connectionString,
+        CMK_ALLOWED_VAULTS: Object.entries(vaultUrls)
+          .map(([name, url]) => `${name}=${url}`)
+          .join(","),
+        CMK_ARM_ENDPOINT: arm.url,
+        CMK_POWER_PLATFORM_ENDPOINT: arm.url,
+        CMK_REVOCATION_SECRET: E2E_REVOCATION_SECRET,
+        CMK_SWEEP_SCHEDULE: options.sweepSchedule ?? RARE_SCHEDULE,
+        ...arm.managedIdentity.env,
+        ...options.settings,
+      },
+    });
+    stops.push(() => host.stop());
+    if (options.eventSchema !== "none") {
+      for (const name of vaultNames) {
+        await keyVault.addEventSubscription(name, {
+          endpointUrl: host.eventGridWebhookUrl("keyVaultEvents"),
+          schema: options.eventSchema ?? "EventGridSchema",
+        });
+      }
+    }
+    const operatorCredential = sandboxCredential("e2e-operator");
+    const operatorClients = new Map<string, KeyClient>();
+    const operatorKeys = (vaultName = vaultNames[0]) => {
+      let client = operatorClients.get(vaultName);
+      if (!client) {
+        client = new KeyClient(keyVault.vaultUrl(vaultName), operatorCredential, {
+          disableChallengeResourceVerification: true,
+        });
+        operatorClients.set(vaultName, client);
+      }
+      return client;
+    };
+    return {
+      clock,
+      azurite,
+      keyVault,
+      arm,
+      host,
+      logs,
+      operatorKeys,
+      vaultName: vaultNames[0],
+      vaultUrl: (vaultName = vaultNames[0]) => keyVault.vaultUrl(vaultName),
+      call: (path, init = {}) => {
+        const { key, ...rest } = init;
+        const headers = new Headers(rest.headers);
+        const useKey = key === undefined ? host.functionKey : key;
+        if (useKey) headers.set("x-functions-key", useKey);
+        if (rest.body !== undefined && !headers.has("content-type"))
+          headers.set("content-type", "application/json");
+        return fetch(`${host.baseUrl}${path}`, { ...rest, headers });
+      },
+      advance: async (ms) => {
+        await clock.advance(ms);
+        await keyVault.waitForDeliveries();
+        await host.whenIdle();
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,99 @@
+// The per-key singleton: a busy rotation wins (409), a rotation waiting only to retire is superseded, revocation blocks.
+import type { DurableClient } from "durable-functions";
+import { describe, expect, it } from "vitest";
+import { revocationInstanceId, rotationInstanceId } from "../../../src/lib/keys";
+import { startRotation } from "../../../src/orchestrations/rotateKey/startRotation";
+
+const key = { vaultName: "kv1", keyName: "cmk" };
+
+/** An in-memory stand-in for the durable client's instance table. */
+function fakeClient(
+  instances: Record<string, { runtimeStatus: string; customStatus?: unknown; input?: unknown }>,
+) {
+  const calls: string[] = [];
+  const client = {
+    getStatus: (id: string) => {
+      const found = instances[id];
+      return found ? Promise.resolve({ instanceId: id, ...found }) : Promise.reject(new Error("404"));
+    },
+    terminate: (id: string) => {
+      calls.push(`terminate ${id}`);
+      instances[id] = { runtimeStatus: "Terminated" };
+      return Promise.resolve();
+    },
+    startNew: async (name: string, options: { instanceId: string; input: unknown }) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      calls.push(`start ${name} ${options.instanceId}`);
+      instances[options.instanceId] = { runtimeStatus: "Pending", input: options.input };
+      return options.instanceId;
+    },
+  };
+  return { client: client as unknown as DurableClient, calls };
+}
+
+const request = { key, trigger: "Http" as const, reason: "test", mode: "rotate" as const };
+
+describe("startRotation", () => {
+  it("starts under the key's instance id", async () => {
+    const { client, calls } = fakeClient({});
+    const outcome = await startRotation(client, request);
+    expect(outcome).toMatchObject({ started: true, instanceId: rotationInstanceId(key) });
+    expect(calls).toEqual([`start rotateKey ${rotationInstanceId(key)}`]);
+  });
+
+  it("lets only one of two concurrent requests start", async () => {
+    const { client } = fakeClient({});
+    const outcomes = await Promise.all([startRotation(client, request), startRotation(client, request)]);
+    expect(outcomes.filter((outcome) => outcome.started)).toHaveLength(1);
+    const refused = outcomes.find((outcome) => !outcome.started);
+    const started = outcomes.find((outcome) => outcome.started);
+    expect(refused).toMatchObject({
+      reason: "RotationInProgress",
+      runningId: started && started.started ? started.rotationId : "?",
+    });
+  });
+
+  it("answers with the running rotation id while one works", async () => {
+    const { client, calls } = fakeClient({
+      [rotationInstanceId(key)]: {
+        runtimeStatus: "Running",
+        customStatus: { rotationId: "r-running", step: "UpdatingTargets" },
+      },
+    });
+    expect(await startRotation(client, request)).toMatchObject({
+      started: false,
+      reason: "RotationInProgress",
+      runningId: "r-running",
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it("supersedes a rotation that only waits to retire", async () => {
+    const { client, calls } = fakeClient({
+      [rotationInstanceId(key)]: {
+        runtimeStatus: "Running",
+        customStatus: { rotationId: "r-old", step: "WaitingToRetire" },
+      },
+    });
+    expect(await startRotation(client, request)).toMatchObject({
+      started: true,
+      supersededRotationId: "r-old",
+    });
+    expect(calls[0]).toBe(`terminate ${rotationInstanceId(key)}`);
+  });
+
+  it("does not start while the key is being revoked", async () => {
+    const { client } = fakeClient({ [revocationInstanceId(key)]: { runtimeStatus: "Running" } });
+    expect(await startRotation(client, request)).toMatchObject({
+      started: false,
+      reason: "RevocationInProgress",
+    });
+  });
+
+  it("uses a given deterministic rotation id", async () => {
+    const { client } = fakeClient({});
+    expect(await startRotation(client, { ...request, rotationId: "keynearexpiry.kv1.cmk.v1" })).toMatchObject(
+      { rotationId: "keynearexpiry.kv1.cmk.v1" },
+    );
+  });
+});
