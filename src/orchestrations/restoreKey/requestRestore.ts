@@ -1,0 +1,55 @@
+// What POST /api/revocations/{id}/restore does once the signature checked out: guard, then start restoreKey.
+import type { DurableClient } from "durable-functions";
+import { keyPathOf, revocationInstanceId } from "../../lib/keys";
+import { claimRequestId, type RestoreRequest } from "../../lib/revocations";
+import type { Services } from "../../lib/services";
+import { readRevocation } from "../revokeKey/readRevocation";
+import { assertNoRevocationRunning } from "../revokeKey/instanceState";
+import { rateLimiterOf } from "../revokeKey/rateLimiterOf";
+import { RESTORE_KEY_ORCHESTRATION } from "./activityNames";
+import type { RestoreKeyInput } from "./types";
+
+/**
+ * Restore runs under the key's revocation instance id: revoke and restore of one key never overlap.
+ * A revocation whose instance is no longer running can always be restored, even if it crashed
+ * half-way (its record says which versions it disabled).
+ */
+export async function requestRestore(
+  client: DurableClient,
+  services: Services,
+  revocationId: string,
+  request: RestoreRequest,
+  nowMs: number,
+): Promise<{ id: string; instanceId: string }> {
+  const record = await readRevocation(services, revocationId);
+  const parsed = services.allowList.parseKeyId(record.keyId, { versionless: "required" });
+  const key = { vaultName: parsed.vaultName, keyName: parsed.keyName };
+  await claimRequestId(services.once, request.requestId, nowMs, `restore ${keyPathOf(key)} ${revocationId}`);
+  await rateLimiterOf(services).take(key, request.requestId, nowMs);
+  await assertNoRevocationRunning(client, key);
+  // Shown as Restoring at once, so a caller polling right after the 202 never mistakes the last outcome for this one.
+  const startedAt = new Date(nowMs).toISOString();
+  await services.audit.putRevocation(key, {
+    ...record,
+    status: "Restoring",
+    restore: {
+      requestId: request.requestId,
+      reason: request.reason,
+      startedAt,
+      finishedAt: null,
+      status: "Restoring",
+    },
+  });
+  const instanceId = revocationInstanceId(key);
+  const input: RestoreKeyInput = {
+    revocationId,
+    vaultName: key.vaultName,
+    keyName: key.keyName,
+    reason: request.reason,
+    requestId: request.requestId,
+    reenableEnvironments: request.reenableEnvironments,
+    requestedAtMs: nowMs,
+  };
+  await client.startNew(RESTORE_KEY_ORCHESTRATION, { instanceId, input });
+  return { id: revocationId, instanceId };
+}

@@ -1,0 +1,82 @@
+// Activity: takes the key's lock over a running rotation (fence up, rotation terminated and recorded as interrupted).
+import * as df from "durable-functions";
+import type { InvocationContext } from "@azure/functions";
+import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
+import { rotationInstanceId, type KeyIdentity } from "../../../lib/keys";
+import { getServices } from "../../../lib/services";
+import type { KeyActivityInput, TakeOverResult } from "../types";
+
+/** The durable client binding this activity declares (an orchestration cannot terminate another instance). */
+export const durableClientInput = df.input.durableClient();
+
+const ACTIVE_STATES: ReadonlySet<string> = new Set(["Pending", "Running", "ContinuedAsNew", "Suspended"]);
+
+/** getStatus throws for an unknown instance in durable-functions 3.x: that means none. */
+async function statusOf(
+  client: DurableClient,
+  instanceId: string,
+): Promise<DurableOrchestrationStatus | undefined> {
+  try {
+    return await client.getStatus(instanceId);
+  } catch {
+    return undefined;
+  }
+}
+
+function rotationIdOf(status: DurableOrchestrationStatus): string {
+  const custom = status.customStatus as { rotationId?: unknown } | undefined;
+  const input = status.input as { rotationId?: unknown } | undefined;
+  if (typeof custom?.rotationId === "string") return custom.rotationId;
+  if (typeof input?.rotationId === "string") return input.rotationId;
+  return status.instanceId;
+}
+
+/** Marks the interrupted rotation's record Failed with the reason, so its history says what happened. */
+async function recordInterruption(
+  key: KeyIdentity,
+  rotationId: string,
+  input: KeyActivityInput,
+): Promise<void> {
+  const { audit } = getServices();
+  const detail = `Interrupted by emergency revocation ${input.revocationId}: the rotation was stopped before it could create or re-enable a version.`;
+  const rotation = await audit.getRotation(rotationId);
+  if (rotation && rotation.status === "Running") {
+    await audit.putRotation(key, {
+      ...rotation,
+      status: "Failed",
+      finishedAt: new Date(input.nowMs).toISOString(),
+      detail,
+    });
+  }
+  await audit.recordDecision({
+    kind: "interruption",
+    key,
+    reason: "RevokedDuringRotation",
+    detail,
+    source: rotationId,
+    operationId: input.revocationId,
+    atMs: input.nowMs,
+    id: `${input.revocationId}.interruption`,
+  });
+}
+
+/**
+ * Safe to run twice: raising the fence again is an upsert, and a rotation terminated by the first
+ * run is no longer active. The fence goes up first, so a rotation activity already in flight is
+ * refused by the gateway from now on.
+ */
+export async function takeOverKey(
+  input: KeyActivityInput,
+  context: InvocationContext,
+): Promise<TakeOverResult> {
+  const services = getServices();
+  const key = services.allowList.identity(input.vaultName, input.keyName);
+  await services.fences.raise(key, input.revocationId, input.nowMs);
+  const client = df.getClient(context);
+  const rotation = await statusOf(client, rotationInstanceId(key));
+  if (!rotation || !ACTIVE_STATES.has(String(rotation.runtimeStatus))) return { interruptedRotationId: null };
+  const rotationId = rotationIdOf(rotation);
+  await client.terminate(rotation.instanceId, `Interrupted by emergency revocation ${input.revocationId}.`);
+  await recordInterruption(key, rotationId, input);
+  return { interruptedRotationId: rotationId };
+}

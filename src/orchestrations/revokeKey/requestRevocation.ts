@@ -1,0 +1,67 @@
+// What POST /api/revocations does once the signature checked out: validate, guard, record, and start revokeKey.
+import { randomUUID } from "node:crypto";
+import type { DurableClient } from "durable-functions";
+import type { RevocationRecord } from "../../lib/audit";
+import { DomainError } from "../../lib/errors";
+import { keyPathOf, revocationInstanceId } from "../../lib/keys";
+import { claimRequestId, listVersionStates, type RevokeRequest } from "../../lib/revocations";
+import type { Services } from "../../lib/services";
+import { REVOKE_KEY_ORCHESTRATION } from "./activityNames";
+import { assertNoRevocationRunning } from "./instanceState";
+import { rateLimiterOf } from "./rateLimiterOf";
+import type { RevokeKeyInput } from "./types";
+
+export interface StartedRevocation {
+  id: string;
+  instanceId: string;
+}
+
+/**
+ * Order matters: checks that change nothing come first (allow-list, key exists), then the
+ * requestId is claimed for good, then the key's rate limit; only then is anything recorded or
+ * started. `nowMs` is the wall clock.
+ */
+export async function requestRevocation(
+  client: DurableClient,
+  services: Services,
+  request: RevokeRequest,
+  nowMs: number,
+): Promise<StartedRevocation> {
+  const parsed = services.allowList.parseKeyId(request.keyId, { versionless: "required" });
+  const key = { vaultName: parsed.vaultName, keyName: parsed.keyName };
+  // Listing, not GET: a key whose versions are all disabled still exists and may be revoked.
+  await listVersionStates(services.clients, key);
+  await claimRequestId(services.once, request.requestId, nowMs, `revoke ${keyPathOf(key)}`);
+  await rateLimiterOf(services).take(key, request.requestId, nowMs);
+  await assertNoRevocationRunning(client, key);
+  const fence = await services.fences.get(key);
+  if (fence) {
+    throw new DomainError(
+      "KeyRevoked",
+      `The key is already revoked by revocation ${fence.revocationId}; restore that one first.`,
+      {
+        details: { id: fence.revocationId },
+      },
+    );
+  }
+  const id = randomUUID();
+  const record: RevocationRecord = {
+    id,
+    keyId: services.allowList.keyIdOf(key),
+    status: "Running",
+    reason: request.reason,
+    requestId: request.requestId,
+    versions: [],
+    targets: [],
+    environments: [],
+    interruptedRotationId: null,
+    restore: null,
+    startedAt: new Date(nowMs).toISOString(),
+    finishedAt: null,
+  };
+  await services.audit.putRevocation(key, record);
+  const instanceId = revocationInstanceId(key);
+  const input: RevokeKeyInput = { revocationId: id, vaultName: key.vaultName, keyName: key.keyName, record };
+  await client.startNew(REVOKE_KEY_ORCHESTRATION, { instanceId, input });
+  return { id, instanceId };
+}

@@ -1,0 +1,283 @@
+// End to end through the local host: the signed revocation webhook, its refusals (also a replay across a host restart), and restore.
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  expectNoSecretInAudit,
+  rejectionCount,
+  startRevocationStack,
+  type RevocationStack,
+} from "../../support/revocationStack";
+import { enabledStates, seedRevocationKey, type SeededRevocationKey } from "./seedRevocationEstate";
+
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+let stack: RevocationStack;
+const seeded: SeededRevocationKey[] = [];
+const isFinished = (record: { status: string }) => record.status !== "Running";
+
+beforeAll(async () => {
+  stack = await startRevocationStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+// Invariant after every test: nothing disabled before a revocation was ever re-enabled, and no audit row holds a secret.
+afterEach(async () => {
+  for (const key of seeded) {
+    const states = await enabledStates(stack, key.keyName);
+    for (const version of key.disabledBefore)
+      expect(states[version], `${key.keyName}/${version}`).toBe(false);
+  }
+  await expectNoSecretInAudit(stack);
+});
+
+describe("revocation webhook", () => {
+  it("registers the signed doors anonymous (the signature is the auth) and the GET with the function key", () => {
+    const doors = Object.fromEntries(stack.host().functions.map((entry) => [entry.name, entry]));
+    expect(doors.startRevocation).toMatchObject({
+      route: "revocations",
+      methods: ["POST"],
+      authLevel: "anonymous",
+    });
+    expect(doors.restoreRevocation).toMatchObject({
+      route: "revocations/{id}/restore",
+      methods: ["POST"],
+      authLevel: "anonymous",
+    });
+    expect(doors.getRevocation).toMatchObject({
+      route: "revocations/{id}",
+      methods: ["GET"],
+      authLevel: "function",
+    });
+    expect(Object.keys(doors)).toEqual(
+      expect.arrayContaining(["revokeKey", "restoreKey", "revokeKey_takeOverKey"]),
+    );
+  });
+
+  it("revokes a key end to end, cuts every consumer off, and restores exactly what it disabled (twice harmlessly)", async () => {
+    const key = await seedRevocationKey(stack, {
+      keyName: "cmk-happy",
+      versionCount: 3,
+      disabledBefore: [0],
+      storageName: "sthappy",
+      policyName: "ep-happy",
+    });
+    seeded.push(key);
+    const { response, id } = await stack.revoke(key.keyId, "credential leak");
+    expect(response.status).toBe(202);
+    expect(response.headers.get("location")).toContain(`/api/revocations/${id}`);
+
+    const revoked = await stack.waitForRevocation(id!, isFinished);
+    expect(revoked).toMatchObject({
+      id,
+      keyId: key.keyId,
+      status: "Revoked",
+      reason: "credential leak",
+      interruptedRotationId: null,
+    });
+    const byVersion = Object.fromEntries(revoked.versions.map((entry) => [entry.version, entry]));
+    expect(byVersion[key.versions[0]]).toMatchObject({ wasEnabled: false, disabledAt: null });
+    expect(byVersion[key.versions[1]]).toMatchObject({ wasEnabled: true, disabledAt: expect.any(String) });
+    expect(byVersion[key.versions[2]]).toMatchObject({ wasEnabled: true, disabledAt: expect.any(String) });
+    expect(Object.values(await enabledStates(stack, key.keyName))).toEqual([false, false, false]);
+
+    // Every consumer is cut off: storage cannot unwrap, the policy is Unhealthy, its environment Locked.
+    expect((await stack.base.arm.dataAccess("sthappy")).status).toBe(403);
+    const policy = (await stack.base.arm.enterprisePolicies()).find(
+      (candidate) => candidate.id === key.policyId,
+    )!;
+    expect(policy.healthStatus).toBe("Unhealthy");
+    expect(
+      (await stack.base.arm.environments()).find((environment) => environment.id === key.environmentId)
+        ?.state,
+    ).toBe("Locked");
+    expect(revoked.targets.map((target) => [target.kind, target.status])).toEqual([
+      ["storageAccount", "Verifying"],
+      ["powerPlatformPolicy", "Verified"],
+    ]);
+    expect(revoked.environments).toEqual([
+      expect.objectContaining({ id: key.environmentId, state: "Locked" }),
+    ]);
+
+    // GET needs the function key; the history lists the revocation.
+    expect((await stack.call(`/api/revocations/${id}`, { key: null })).status).toBe(401);
+    const history = (await (
+      await stack.call(`/api/keys/${stack.base.vaultName}/${key.keyName}/history`)
+    ).json()) as { value: Array<{ kind: string; id: string }> };
+    expect(history.value.map((entry) => [entry.kind, entry.id])).toContainEqual(["revocation", id]);
+
+    const first = await stack.restore(id!);
+    expect(first.response.status).toBe(202);
+    const restored = await stack.waitForRevocation(
+      id!,
+      (record) => record.restore?.requestId === first.requestId && record.restore.status !== "Restoring",
+    );
+    expect(restored).toMatchObject({
+      status: "Restored",
+      restore: { status: "Restored", reason: "all clear" },
+    });
+    const states = await enabledStates(stack, key.keyName);
+    expect([states[key.versions[0]], states[key.versions[1]], states[key.versions[2]]]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    expect((await stack.base.arm.dataAccess("sthappy")).status).toBe(200);
+    expect(
+      (await stack.base.arm.enterprisePolicies()).find((candidate) => candidate.id === key.policyId)
+        ?.healthStatus,
+    ).toBe("Healthy");
+    // The binding allows it (default reenableEnvironments): the environment was re-enabled through the admin API.
+    expect(
+      (await stack.base.arm.environments()).find((environment) => environment.id === key.environmentId)
+        ?.state,
+    ).toBe("Enabled");
+    expect(restored.targets.find((target) => target.kind === "powerPlatformPolicy")?.status).toBe("Verified");
+
+    const second = await stack.restore(id!);
+    expect(second.response.status).toBe(202);
+    const again = await stack.waitForRevocation(
+      id!,
+      (record) => record.restore?.requestId === second.requestId && record.restore.status !== "Restoring",
+    );
+    expect(again.status).toBe("Restored");
+    expect(again.versions).toEqual(restored.versions);
+    expect(await enabledStates(stack, key.keyName)).toEqual(states);
+  });
+
+  it("restores without re-enabling environments when told so, naming them for an admin", async () => {
+    const key = await seedRevocationKey(stack, {
+      keyName: "cmk-manual",
+      versionCount: 1,
+      policyName: "ep-manual",
+    });
+    seeded.push(key);
+    const { id } = await stack.revoke(key.keyId);
+    await stack.waitForRevocation(id!, isFinished);
+    const { response, requestId } = await stack.restore(id!, { reenableEnvironments: false });
+    expect(response.status).toBe(202);
+    const restored = await stack.waitForRevocation(
+      id!,
+      (record) => record.restore?.requestId === requestId && record.restore.status !== "Restoring",
+    );
+    expect(restored.status).toBe("Restored");
+    expect(restored.targets[0]).toMatchObject({
+      status: "ActionRequired",
+      detail: expect.stringContaining(key.environmentId!),
+    });
+    expect(restored.environments).toEqual([
+      expect.objectContaining({ id: key.environmentId, state: "Locked" }),
+    ]);
+    expect(
+      (await stack.base.arm.environments()).find((environment) => environment.id === key.environmentId)
+        ?.state,
+    ).toBe("Locked");
+  });
+
+  it("refuses to restore an unknown revocation (404) and a revocation that is still running (409)", async () => {
+    const unknown = await stack.restore("00000000-0000-4000-8000-000000000000");
+    expect(unknown.response.status).toBe(404);
+    expect(((await unknown.response.json()) as ErrorBody).error.code).toBe("RevocationNotFound");
+    expect((await stack.call("/api/revocations/not-a-revocation")).status).toBe(404);
+
+    const key = await seedRevocationKey(stack, { keyName: "cmk-busy", versionCount: 1 });
+    seeded.push(key);
+    const { id } = await stack.revoke(key.keyId);
+    // A second revocation of the same key: in progress (RevocationInProgress) or done (KeyRevoked), never twice.
+    const second = await stack.revoke(key.keyId);
+    expect(second.response.status).toBe(409);
+    expect(["RevocationInProgress", "KeyRevoked"]).toContain(
+      ((await second.response.json()) as ErrorBody).error.code,
+    );
+    // A restore that arrives while revokeKey still runs is refused; one that arrives after it is accepted.
+    const early = await stack.restore(id!);
+    expect([202, 409]).toContain(early.response.status);
+    await stack.waitForRevocation(
+      id!,
+      (record) => record.finishedAt !== null && record.status !== "Restoring",
+    );
+  });
+
+  describe("refusals change nothing in Key Vault and leave one audit record each", () => {
+    let key: SeededRevocationKey;
+    let before: Record<string, boolean>;
+    beforeAll(async () => {
+      key = await seedRevocationKey(stack, { keyName: "cmk-refuse", versionCount: 2, disabledBefore: [0] });
+      seeded.push(key);
+      before = await enabledStates(stack, key.keyName);
+    });
+
+    const body = () => ({ keyId: key.keyId, reason: "test", requestId: randomUUID() });
+    const nowS = () => Math.floor(Date.now() / 1000);
+    it.each([
+      ["no signature", () => stack.sign(body(), { omit: ["signature"] }), 401, "MissingSignature"],
+      [
+        "the wrong secret",
+        () => stack.sign(body(), { secret: "not-the-secret-0123456789abcdefghij" }),
+        401,
+        "SignatureMismatch",
+      ],
+      [
+        "a body changed after signing",
+        () => {
+          const signed = stack.sign(body());
+          return { ...signed, body: signed.body.replace('"test"', '"tset"') };
+        },
+        401,
+        "SignatureMismatch",
+      ],
+      [
+        "a timestamp 301 s old",
+        () => stack.sign(body(), { timestampSeconds: nowS() - 301 }),
+        401,
+        "TimestampOutOfWindow",
+      ],
+      [
+        "a timestamp 301 s in the future",
+        () => stack.sign(body(), { timestampSeconds: nowS() + 301 }),
+        401,
+        "TimestampOutOfWindow",
+      ],
+      ["malformed JSON", () => stack.sign('{"keyId": oops'), 400, "InvalidJson"],
+      [
+        "an unknown key",
+        () => stack.sign({ ...body(), keyId: `${stack.base.vaultUrl()}/keys/no-such-key` }),
+        404,
+        "KeyNotFound",
+      ],
+    ])("refuses %s", async (_name, build, status, code) => {
+      const rejectionsBefore = await rejectionCount(stack);
+      const response = await stack.post("/api/revocations", build());
+      expect(response.status).toBe(status);
+      expect(await response.json()).toEqual({ error: { code, message: expect.any(String) } });
+      expect(await enabledStates(stack, key.keyName)).toEqual(before);
+      expect(await rejectionCount(stack)).toBe(rejectionsBefore + 1);
+    });
+
+    it("refuses a replayed requestId, also after the host restarts on the same storage", async () => {
+      const other = await seedRevocationKey(stack, { keyName: "cmk-replay", versionCount: 2 });
+      seeded.push(other);
+      const { response, id, signed } = await stack.revoke(other.keyId);
+      expect(response.status).toBe(202);
+      await stack.waitForRevocation(id!, isFinished);
+      const revokedStates = await enabledStates(stack, other.keyName);
+
+      const replay = await stack.post("/api/revocations", signed);
+      expect(replay.status).toBe(401);
+      expect(((await replay.json()) as ErrorBody).error.code).toBe("ReplayedRequest");
+
+      await stack.restartHost();
+      const rejectionsBefore = await rejectionCount(stack);
+      const afterRestart = await stack.post("/api/revocations", signed);
+      expect(afterRestart.status).toBe(401);
+      expect(((await afterRestart.json()) as ErrorBody).error.code).toBe("ReplayedRequest");
+      expect(await rejectionCount(stack)).toBe(rejectionsBefore + 1);
+      expect(await enabledStates(stack, other.keyName)).toEqual(revokedStates);
+      expect(await enabledStates(stack, key.keyName)).toEqual(before);
+    });
+  });
+});
