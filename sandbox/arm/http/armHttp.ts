@@ -1,6 +1,8 @@
 // Request parsing and ARM-shaped responses shared by every route of the ARM emulator.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBoundedBody } from "../../http/readBoundedBody";
+import { writeJsonResponse } from "../../http/writeJsonResponse";
 
 /** An error answered in ARM's shape `{error:{code,message}}` with the given HTTP status. */
 export class ArmError extends Error {
@@ -53,16 +55,12 @@ export function parseTarget(target: string): { segments: string[]; query: URLSea
 
 /** Reads and parses a JSON body; an empty body is `undefined`, malformed JSON is a 400. */
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES)
-      throw new ArmError(413, "RequestEntityTooLarge", "The request body is too large.");
-    chunks.push(buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
+  const body = await readBoundedBody(
+    req,
+    MAX_BODY_BYTES,
+    () => new ArmError(413, "RequestEntityTooLarge", "The request body is too large."),
+  );
+  const text = body.toString("utf8").trim();
   if (text.length === 0) return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -75,20 +73,14 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** An ARM answer: JSON (or empty when `body` is undefined), always with a fresh x-ms-request-id. */
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = body === undefined ? "" : JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    ...(text ? { "content-type": "application/json; charset=utf-8" } : {}),
-    "content-length": Buffer.byteLength(text),
-    "x-ms-request-id": randomUUID(),
-  });
-  res.end(text);
+  writeJsonResponse(res, status, body, { ...headers, "x-ms-request-id": randomUUID() });
 }
 
 export function sendArmError(
