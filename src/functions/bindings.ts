@@ -23,7 +23,7 @@ app.http("bindings", {
           const stored = await registerBinding(services, key, await readJsonBody(request));
           return json(200, bindingView(stored, services.allowList));
         } catch (error) {
-          await recordRejection(error, context, `PUT /api/bindings/${key.vaultName}/${key.keyName}`, key);
+          await recordRejection(error, context, `PUT /api/bindings/${key.vaultName}/${key.keyName}`, { key });
           throw error;
         }
       }

@@ -1,32 +1,57 @@
-// Shared by the revocation doors: read the raw body for the signature, answer refusals, leave one audit record per refusal.
+// Shared by the signed revocation doors: the signed-request handler, refusal responses, one audit record per refusal.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { DomainError, ensureError } from "../lib/errors";
-import { RequestRefusal } from "../lib/revocations";
-import type { Services } from "../lib/services";
-import { MAX_BODY_BYTES } from "./http/readJsonBody";
+import type { DurableClient, HttpDurableClientHandler } from "durable-functions";
+import { DomainError } from "../lib/errors";
+import { checkSignedRequest, parseJsonObject, RequestRefusal } from "../lib/revocations";
+import { getServices, type Services } from "../lib/services";
+import { recordRejection } from "./http/recordRejection";
+import { readBodyText } from "./http/readJsonBody";
 import { failure, json } from "./http/respond";
 
-/** The exact bytes the caller signed, as text: JSON is parsed only after the signature checked out. */
-export async function readRawBody(request: HttpRequest): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) {
-    throw new DomainError(
-      "PayloadTooLarge",
-      `The body is ${declared} bytes; at most ${MAX_BODY_BYTES} are accepted.`,
-    );
-  }
-  const text = await request.text();
-  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) {
-    throw new DomainError("PayloadTooLarge", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
-  }
-  return text;
+/** Starts what a signed request asks for (its JSON body already parsed) and names the revocation it answers for. */
+export type SignedRevocationStart = (
+  body: Record<string, unknown>,
+  request: HttpRequest,
+  client: DurableClient,
+  services: Services,
+  nowMs: number,
+) => Promise<{ id: string }>;
+
+/**
+ * The handler of a signed revocation door: read the exact bytes the caller signed, check the
+ * signature, parse JSON only then, start, and answer 202 with the revocation's status URL;
+ * every refusal is answered and audited under `source`.
+ */
+export function signedRevocationHandler(
+  source: string,
+  start: SignedRevocationStart,
+): HttpDurableClientHandler {
+  return async (request, client, context) => {
+    const services = getServices();
+    // The signer's clock is the wall clock, never the sandbox's virtual one.
+    const nowMs = Date.now();
+    try {
+      const rawBody = await readBodyText(request);
+      checkSignedRequest(services.settings.revocationSecret, request.headers, rawBody, nowMs);
+      const started = await start(parseJsonObject(rawBody), request, client, services, nowMs);
+      const statusUrl = new URL(`/api/revocations/${encodeURIComponent(started.id)}`, request.url).toString();
+      return json(202, { id: started.id, statusUrl }, { location: statusUrl });
+    } catch (error) {
+      // One audit row per refusal, with the precise reason and never the body, signature or secret.
+      await recordRejection(error, context, source, {
+        atMs: nowMs,
+        reason: error instanceof RequestRefusal ? error.reason : undefined,
+      });
+      return refusalResponse(error, context);
+    }
+  };
 }
 
 /**
  * The response to a failed request: a signature/timestamp/replay refusal answers 401 with its
  * precise reason as the code; 429 carries Retry-After; 409s carry the id of what is in the way.
  */
-export function refusalResponse(error: unknown, context: InvocationContext): HttpResponseInit {
+function refusalResponse(error: unknown, context: InvocationContext): HttpResponseInit {
   if (error instanceof RequestRefusal)
     return json(401, { error: { code: error.reason, message: error.message } });
   if (error instanceof DomainError && error.isUserError) {
@@ -38,28 +63,4 @@ export function refusalResponse(error: unknown, context: InvocationContext): Htt
     return json(error.status, body, headers);
   }
   return failure(error, context);
-}
-
-/** Exactly one audit row per refused request, with the reason code and never the body, signature or secret. */
-export async function recordRefusal(
-  services: Services,
-  error: unknown,
-  context: InvocationContext,
-  source: string,
-  nowMs: number,
-): Promise<void> {
-  if (!(error instanceof DomainError) || !error.isUserError) return;
-  try {
-    await services.audit.recordDecision({
-      kind: "rejection",
-      reason: error instanceof RequestRefusal ? error.reason : error.code,
-      detail: error.message,
-      source,
-      atMs: nowMs,
-    });
-  } catch (recordError) {
-    context.warn(
-      `${context.functionName}: could not record the refusal: ${ensureError(recordError).message}`,
-    );
-  }
 }

@@ -1,14 +1,13 @@
 // Reads a request body as a JSON object, refusing oversize, malformed or non-object bodies with a 4xx domain error.
 import type { HttpRequest } from "@azure/functions";
 import { DomainError } from "../../lib/errors";
+import { parseJsonObject } from "../../lib/revocations";
 
 /** Our request bodies are a few hundred bytes; anything past 64 KiB is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export async function readJsonBody(
-  request: HttpRequest,
-  maxBytes = MAX_BODY_BYTES,
-): Promise<Record<string, unknown>> {
+/** The body as text, refusing oversize bodies (declared or actual) with 413 before anything parses it. */
+export async function readBodyText(request: HttpRequest, maxBytes = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) {
     throw new DomainError(
@@ -20,17 +19,14 @@ export async function readJsonBody(
   if (Buffer.byteLength(text, "utf8") > maxBytes) {
     throw new DomainError("PayloadTooLarge", `The body is larger than ${maxBytes} bytes.`);
   }
-  if (text.trim() === "") throw new DomainError("InvalidJson", "The body is empty; send a JSON object.");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new DomainError("InvalidJson", "The body is not valid JSON.");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new DomainError("BadRequest", "The body must be a JSON object.");
-  }
-  return parsed as Record<string, unknown>;
+  return text;
+}
+
+export async function readJsonBody(
+  request: HttpRequest,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<Record<string, unknown>> {
+  return parseJsonObject(await readBodyText(request, maxBytes));
 }
 
 /** An optional string field; throws BadRequest naming the field when it has another type. */

@@ -1,27 +1,28 @@
 // Steps shared by revokeKey and restoreKey: retry policy, orchestration time, recording, and consumer verification.
 import * as df from "durable-functions";
-import type { OrchestrationContext, Task } from "durable-functions";
+import type { OrchestrationContext } from "durable-functions";
 import type { RevocationRecord, TargetRecord } from "../../lib/audit";
 import type { BindingTarget } from "../../lib/bindings";
 import type { LinkedEnvironment } from "../../lib/consumers";
 import { CHECK_TARGET, PUBLISH_REVOCATION, RECORD_REVOCATION } from "./activityNames";
+import { nowMs, type Steps } from "../rotateKey/orchestrationSupport";
 import type { CheckTargetInput, CheckTargetResult, ExpectedAccess, RevocationCustomStatus } from "./types";
 
-export type Steps<T> = Generator<Task, T, unknown>;
+// The generator type and orchestration time are rotateKey's own; the retry policy below is not (first retry 2 s, not 5 s).
+export { nowMs, type Steps };
 
 /** A consumer may take a little while to notice its key is gone (or back): look again this often, this many times. */
 export const VERIFY_INTERVAL_MS = 60_000;
 export const VERIFY_ATTEMPTS = 3;
 
-/** Activities talk to one service each; retry a few times beyond the SDK's own Retry-After-aware retries. */
+/**
+ * Activities talk to one service each; retry a few times beyond the SDK's own Retry-After-aware
+ * retries.
+ */
 export function infrastructureRetry(): df.RetryOptions {
   const options = new df.RetryOptions(2_000, 4);
   options.backoffCoefficient = 2;
   return options;
-}
-
-export function nowMs(context: OrchestrationContext): number {
-  return context.df.currentUtcDateTime.getTime();
 }
 
 export function isoNow(context: OrchestrationContext): string {

@@ -1,27 +1,14 @@
 // Activity: takes the key's lock over a running rotation (fence up, rotation terminated and recorded as interrupted).
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
-import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
+import type { DurableOrchestrationStatus } from "durable-functions";
 import { rotationInstanceId, type KeyIdentity } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";
+import { activeInstanceStatus } from "../instanceState";
 import type { KeyActivityInput, TakeOverResult } from "../types";
 
 /** The durable client binding this activity declares (an orchestration cannot terminate another instance). */
 export const durableClientInput = df.input.durableClient();
-
-const ACTIVE_STATES: ReadonlySet<string> = new Set(["Pending", "Running", "ContinuedAsNew", "Suspended"]);
-
-/** getStatus throws for an unknown instance in durable-functions 3.x: that means none. */
-async function statusOf(
-  client: DurableClient,
-  instanceId: string,
-): Promise<DurableOrchestrationStatus | undefined> {
-  try {
-    return await client.getStatus(instanceId);
-  } catch {
-    return undefined;
-  }
-}
 
 function rotationIdOf(status: DurableOrchestrationStatus): string {
   const custom = status.customStatus as { rotationId?: unknown } | undefined;
@@ -73,8 +60,8 @@ export async function takeOverKey(
   const key = services.allowList.identity(input.vaultName, input.keyName);
   await services.fences.raise(key, input.revocationId, input.nowMs);
   const client = df.getClient(context);
-  const rotation = await statusOf(client, rotationInstanceId(key));
-  if (!rotation || !ACTIVE_STATES.has(String(rotation.runtimeStatus))) return { interruptedRotationId: null };
+  const rotation = await activeInstanceStatus(client, rotationInstanceId(key));
+  if (!rotation) return { interruptedRotationId: null };
   const rotationId = rotationIdOf(rotation);
   await client.terminate(rotation.instanceId, `Interrupted by emergency revocation ${input.revocationId}.`);
   await recordInterruption(key, rotationId, input);
