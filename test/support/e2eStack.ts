@@ -17,6 +17,35 @@ export const E2E_REVOCATION_SECRET = "e2e-revocation-secret-0123456789abcdef";
 /** Never fires during a test unless a test asks for a sweep schedule. */
 const RARE_SCHEDULE = "0 0 0 1 1 *";
 
+/** fetch options plus the function key to send: default the host's, `null` sends none. */
+export type HostCallInit = RequestInit & { key?: string | null };
+
+/** fetch against `host`'s app with a function key; a body without a content type is sent as JSON. */
+export function callHost(host: LocalHost, path: string, init: HostCallInit = {}): Promise<Response> {
+  const { key, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  const useKey = key === undefined ? host.functionKey : key;
+  if (useKey) headers.set("x-functions-key", useKey);
+  if (rest.body !== undefined && !headers.has("content-type"))
+    headers.set("content-type", "application/json");
+  return fetch(`${host.baseUrl}${path}`, { ...rest, headers });
+}
+
+/** Binds a key through the app's own PUT /api/bindings door, as an operator would; throws unless it answered 200. */
+export async function putBinding(
+  stack: Pick<E2eStack, "call">,
+  vaultName: string,
+  keyName: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const response = await stack.call(`/api/bindings/${vaultName}/${keyName}`, {
+    method: "PUT",
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 200)
+    throw new Error(`binding refused: ${response.status} ${await response.text()}`);
+}
+
 export interface E2eStackOptions {
   vaultNames?: string[];
   /** CMK_SWEEP_SCHEDULE (six-field NCRONTAB). */
@@ -43,8 +72,10 @@ export interface E2eStack {
   operatorKeys(vaultName?: string): KeyClient;
   vaultName: string;
   vaultUrl(vaultName?: string): string;
+  /** The app settings the host started with: a host restarted on this stack gets the same. */
+  hostSettings: Readonly<Record<string, string>>;
   /** fetch against the app with the function key. */
-  call(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
+  call(path: string, init?: HostCallInit): Promise<Response>;
   /** Advances the one virtual clock and waits until the host has nothing left to do. */
   advance(ms: number): Promise<void>;
   stop(): Promise<void>;
@@ -78,23 +109,24 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     });
     stops.push(() => arm.stop());
     const logs: HostLogEntry[] = [];
+    const hostSettings: Record<string, string> = {
+      AzureWebJobsStorage: azurite.connectionString,
+      CMK_ALLOWED_VAULTS: Object.entries(vaultUrls)
+        .map(([name, url]) => `${name}=${url}`)
+        .join(","),
+      CMK_ARM_ENDPOINT: arm.url,
+      CMK_POWER_PLATFORM_ENDPOINT: arm.url,
+      CMK_REVOCATION_SECRET: E2E_REVOCATION_SECRET,
+      CMK_SWEEP_SCHEDULE: options.sweepSchedule ?? RARE_SCHEDULE,
+      ...arm.managedIdentity.env,
+      ...options.settings,
+    };
     const host = await startLocalHost({
       appEntry: APP_ENTRY,
       clock,
       atLeastOnce: options.atLeastOnce ?? "off",
       log: options.log ?? ((entry) => logs.push(entry)),
-      settings: {
-        AzureWebJobsStorage: azurite.connectionString,
-        CMK_ALLOWED_VAULTS: Object.entries(vaultUrls)
-          .map(([name, url]) => `${name}=${url}`)
-          .join(","),
-        CMK_ARM_ENDPOINT: arm.url,
-        CMK_POWER_PLATFORM_ENDPOINT: arm.url,
-        CMK_REVOCATION_SECRET: E2E_REVOCATION_SECRET,
-        CMK_SWEEP_SCHEDULE: options.sweepSchedule ?? RARE_SCHEDULE,
-        ...arm.managedIdentity.env,
-        ...options.settings,
-      },
+      settings: { ...hostSettings },
     });
     stops.push(() => host.stop());
     if (options.eventSchema !== "none") {
@@ -127,15 +159,8 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       operatorKeys,
       vaultName: vaultNames[0],
       vaultUrl: (vaultName = vaultNames[0]) => keyVault.vaultUrl(vaultName),
-      call: (path, init = {}) => {
-        const { key, ...rest } = init;
-        const headers = new Headers(rest.headers);
-        const useKey = key === undefined ? host.functionKey : key;
-        if (useKey) headers.set("x-functions-key", useKey);
-        if (rest.body !== undefined && !headers.has("content-type"))
-          headers.set("content-type", "application/json");
-        return fetch(`${host.baseUrl}${path}`, { ...rest, headers });
-      },
+      hostSettings,
+      call: (path, init) => callHost(host, path, init),
       advance: async (ms) => {
         await clock.advance(ms);
         await keyVault.waitForDeliveries();

@@ -7,8 +7,10 @@ import type { RevocationRecord } from "../../src/lib/audit";
 import { signBody } from "../../src/lib/signing";
 import {
   APP_ENTRY,
+  callHost,
   E2E_REVOCATION_SECRET,
   startE2eStack,
+  type HostCallInit,
   type E2eStack,
   type E2eStackOptions,
 } from "./e2eStack";
@@ -28,12 +30,17 @@ export interface SignedRequest {
   headers: Record<string, string>;
 }
 
+/** The `{error:{code,message}}` body every refusal answers with. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
 export interface RevocationStack {
   base: E2eStack;
   /** The host now serving (changes on restartHost). */
   host(): LocalHost;
   /** fetch against the current host; `key: null` sends no function key. */
-  call(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
+  call(path: string, init?: HostCallInit): Promise<Response>;
   sign(body: unknown, options?: SignOptions): SignedRequest;
   post(path: string, signed: SignedRequest): Promise<Response>;
   revoke(keyId: string, reason?: string): Promise<{ response: Response; id?: string; signed: SignedRequest }>;
@@ -49,22 +56,12 @@ export interface RevocationStack {
   stop(): Promise<void>;
 }
 
-const RARE_SCHEDULE = "0 0 0 1 1 *";
-
 export async function startRevocationStack(options: E2eStackOptions = {}): Promise<RevocationStack> {
   const base = await startE2eStack({ eventSchema: "none", ...options });
   let current: LocalHost = base.host;
   let restarted: LocalHost | undefined;
 
-  const call: RevocationStack["call"] = (path, init = {}) => {
-    const { key, ...rest } = init;
-    const headers = new Headers(rest.headers);
-    const useKey = key === undefined ? current.functionKey : key;
-    if (useKey) headers.set("x-functions-key", useKey);
-    if (rest.body !== undefined && !headers.has("content-type"))
-      headers.set("content-type", "application/json");
-    return fetch(`${current.baseUrl}${path}`, { ...rest, headers });
-  };
+  const call: RevocationStack["call"] = (path, init) => callHost(current, path, init);
 
   const sign: RevocationStack["sign"] = (body, signOptions = {}) => {
     const raw = typeof body === "string" ? body : JSON.stringify(body);
@@ -122,18 +119,7 @@ export async function startRevocationStack(options: E2eStackOptions = {}): Promi
         clock: base.clock,
         atLeastOnce: options.atLeastOnce ?? "off",
         log: (entry) => base.logs.push(entry),
-        settings: {
-          AzureWebJobsStorage: base.azurite.connectionString,
-          CMK_ALLOWED_VAULTS: (options.vaultNames ?? [base.vaultName])
-            .map((name) => `${name}=${base.vaultUrl(name)}`)
-            .join(","),
-          CMK_ARM_ENDPOINT: base.arm.url,
-          CMK_POWER_PLATFORM_ENDPOINT: base.arm.url,
-          CMK_REVOCATION_SECRET: E2E_REVOCATION_SECRET,
-          CMK_SWEEP_SCHEDULE: options.sweepSchedule ?? RARE_SCHEDULE,
-          ...base.arm.managedIdentity.env,
-          ...options.settings,
-        },
+        settings: { ...base.hostSettings },
       });
       current = restarted;
     },

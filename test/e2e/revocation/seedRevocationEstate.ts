@@ -1,4 +1,6 @@
 // Seeds a key with several versions (some disabled beforehand), its consumers and its binding, for revocation tests.
+import { expect } from "vitest";
+import { putBinding } from "../../support/e2eStack";
 import type { RevocationStack } from "../../support/revocationStack";
 
 export interface RevocationSeedOptions {
@@ -71,14 +73,7 @@ export async function seedRevocationKey(
       .id;
     targets.push({ kind: "powerPlatformPolicy", resourceId: policy.id, mode: "versionless" });
   }
-  if (targets.length > 0) {
-    const response = await stack.call(`/api/bindings/${base.vaultName}/${options.keyName}`, {
-      method: "PUT",
-      body: JSON.stringify({ targets }),
-    });
-    if (response.status !== 200)
-      throw new Error(`binding refused: ${response.status} ${await response.text()}`);
-  }
+  if (targets.length > 0) await putBinding(stack, base.vaultName, options.keyName, { targets });
   return {
     keyName: options.keyName,
     keyId: `${base.vaultUrl()}/keys/${options.keyName}`,
@@ -99,4 +94,16 @@ export async function enabledStates(
     states[properties.version!] = properties.enabled ?? true;
   }
   return states;
+}
+
+/** The invariant every revocation test ends with: a version disabled before any revocation was never re-enabled. */
+export async function expectDisabledBeforeStayDisabled(
+  stack: RevocationStack,
+  seeded: readonly SeededRevocationKey[],
+): Promise<void> {
+  for (const key of seeded) {
+    const states = await enabledStates(stack, key.keyName);
+    for (const version of key.disabledBefore)
+      expect(states[version], `${key.keyName}/${version}`).toBe(false);
+  }
 }

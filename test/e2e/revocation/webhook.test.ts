@@ -5,13 +5,15 @@ import {
   expectNoSecretInAudit,
   rejectionCount,
   startRevocationStack,
+  type ErrorBody,
   type RevocationStack,
 } from "../../support/revocationStack";
-import { enabledStates, seedRevocationKey, type SeededRevocationKey } from "./seedRevocationEstate";
-
-interface ErrorBody {
-  error: { code: string; message: string };
-}
+import {
+  expectDisabledBeforeStayDisabled,
+  enabledStates,
+  seedRevocationKey,
+  type SeededRevocationKey,
+} from "./seedRevocationEstate";
 
 let stack: RevocationStack;
 const seeded: SeededRevocationKey[] = [];
@@ -27,11 +29,7 @@ afterAll(async () => {
 
 // Invariant after every test: nothing disabled before a revocation was ever re-enabled, and no audit row holds a secret.
 afterEach(async () => {
-  for (const key of seeded) {
-    const states = await enabledStates(stack, key.keyName);
-    for (const version of key.disabledBefore)
-      expect(states[version], `${key.keyName}/${version}`).toBe(false);
-  }
+  await expectDisabledBeforeStayDisabled(stack, seeded);
   await expectNoSecretInAudit(stack);
 });
 

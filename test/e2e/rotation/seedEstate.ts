@@ -7,7 +7,7 @@ import {
   type HistoryEntry,
   type RotationRecord,
 } from "../../../src/lib/audit";
-import type { E2eStack } from "../../support/e2eStack";
+import { putBinding, type E2eStack } from "../../support/e2eStack";
 
 export interface SeedOptions {
   keyName: string;
@@ -70,12 +70,10 @@ export async function seedKey(stack: E2eStack, options: SeedOptions): Promise<Se
       mode: policy.mode,
     })),
   ];
-  const response = await stack.call(`/api/bindings/${stack.vaultName}/${options.keyName}`, {
-    method: "PUT",
-    body: JSON.stringify({ targets, ...(options.policy ? { policy: options.policy } : {}) }),
+  await putBinding(stack, stack.vaultName, options.keyName, {
+    targets,
+    ...(options.policy ? { policy: options.policy } : {}),
   });
-  if (response.status !== 200)
-    throw new Error(`binding refused: ${response.status} ${await response.text()}`);
   return {
     keyName: options.keyName,
     keyId: `${stack.vaultUrl()}/keys/${options.keyName}`,

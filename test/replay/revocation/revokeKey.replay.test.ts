@@ -74,6 +74,10 @@ beforeAll(async () => {
   restoreHandler = app.get(RESTORE_KEY_ORCHESTRATION).callback as Handler;
 });
 
+/** Replays revokeKey on `revokeInput` from `startAt`, each activity answered by `answer`. */
+const replayRevoke = (answer: (action: ScheduledAction) => ActivityAnswer) =>
+  runToCompletion(revokeHandler, { input: revokeInput, name: REVOKE_KEY_ORCHESTRATION, startAt, answer });
+
 const names = (actions: ScheduledAction[]) => actions.map((action) => action.functionName ?? "timer");
 
 function verified(input: CheckTargetInput): CheckTargetResult {
@@ -82,6 +86,19 @@ function verified(input: CheckTargetInput): CheckTargetResult {
     environments: [],
     isPending: false,
   };
+}
+
+/** The steps revokeKey and restoreKey share, on healthy services: every consumer verifies, recording and publishing succeed. */
+function sharedStepAnswer(action: ScheduledAction): ActivityAnswer {
+  switch (action.functionName) {
+    case CHECK_TARGET:
+      return { result: verified(action.input as CheckTargetInput) };
+    case RECORD_REVOCATION:
+    case PUBLISH_REVOCATION:
+      return { result: null };
+    default:
+      throw new Error(`unexpected activity ${action.functionName}`);
+  }
 }
 
 /** Healthy services; `disable` answers each DISABLE_VERSIONS call (1-based). */
@@ -105,13 +122,8 @@ function revokeAnswers(disable: (input: DisableVersionsInput, call: number) => D
       case DISABLE_VERSIONS:
         disableCalls += 1;
         return { result: disable(action.input as DisableVersionsInput, disableCalls) };
-      case CHECK_TARGET:
-        return { result: verified(action.input as CheckTargetInput) };
-      case RECORD_REVOCATION:
-      case PUBLISH_REVOCATION:
-        return { result: null };
       default:
-        throw new Error(`unexpected activity ${action.functionName}`);
+        return sharedStepAnswer(action);
     }
   };
 }
@@ -123,12 +135,7 @@ const allDone = (input: DisableVersionsInput): DisableVersionsResult => ({
 
 describe("revokeKey replay", () => {
   it("takes the key over, snapshots, disables only enabled versions, verifies consumers in parallel, records and publishes", async () => {
-    const run = await runToCompletion(revokeHandler, {
-      input: revokeInput,
-      name: REVOKE_KEY_ORCHESTRATION,
-      startAt,
-      answer: revokeAnswers(allDone),
-    });
+    const run = await replayRevoke(revokeAnswers(allDone));
     expect(run.state.isDone).toBe(true);
     expect(names(run.actions)).toEqual([
       TAKE_OVER_KEY,
@@ -171,11 +178,8 @@ describe("revokeKey replay", () => {
   });
 
   it("retries a throttled version after its Retry-After and keeps a straggler it disabled as its own", async () => {
-    const run = await runToCompletion(revokeHandler, {
-      input: revokeInput,
-      name: REVOKE_KEY_ORCHESTRATION,
-      startAt,
-      answer: revokeAnswers((input, call) =>
+    const run = await replayRevoke(
+      revokeAnswers((input, call) =>
         call === 1
           ? {
               results: [
@@ -189,7 +193,7 @@ describe("revokeKey replay", () => {
             }
           : allDone(input),
       ),
-    });
+    );
     expect(names(run.actions)).toEqual([
       TAKE_OVER_KEY,
       SNAPSHOT_VERSIONS,
@@ -225,11 +229,8 @@ describe("revokeKey replay", () => {
   });
 
   it("ends PartiallyRevoked when a version still cannot be disabled after three rounds", async () => {
-    const run = await runToCompletion(revokeHandler, {
-      input: revokeInput,
-      name: REVOKE_KEY_ORCHESTRATION,
-      startAt,
-      answer: revokeAnswers((input) => ({
+    const run = await replayRevoke(
+      revokeAnswers((input) => ({
         results: input.versions.map((version) => ({
           version,
           isDone: version !== "v3",
@@ -237,7 +238,7 @@ describe("revokeKey replay", () => {
         })),
         stragglers: [],
       })),
-    });
+    );
     expect(run.actions.filter((action) => action.functionName === DISABLE_VERSIONS)).toHaveLength(3);
     expect((run.state.output as RevocationRecord).status).toBe("PartiallyRevoked");
   });
@@ -267,6 +268,13 @@ describe("restoreKey replay", () => {
     reenableEnvironments: true,
     requestedAtMs: startAt.getTime() + 60_000,
   };
+  const replayRestore = (answer: (action: ScheduledAction) => ActivityAnswer) =>
+    runToCompletion(restoreHandler, {
+      input: restoreInput,
+      name: RESTORE_KEY_ORCHESTRATION,
+      startAt,
+      answer,
+    });
 
   function restoreAnswers(enableWorks: boolean) {
     return (action: ScheduledAction): ActivityAnswer => {
@@ -285,24 +293,14 @@ describe("restoreKey replay", () => {
           };
         case LOWER_FENCE:
           return { result: true };
-        case CHECK_TARGET:
-          return { result: verified(action.input as CheckTargetInput) };
-        case RECORD_REVOCATION:
-        case PUBLISH_REVOCATION:
-          return { result: null };
         default:
-          throw new Error(`unexpected activity ${action.functionName}`);
+          return sharedStepAnswer(action);
       }
     };
   }
 
   it("re-enables only versions the revocation disabled, lowers the fence, and checks consumers are back", async () => {
-    const run = await runToCompletion(restoreHandler, {
-      input: restoreInput,
-      name: RESTORE_KEY_ORCHESTRATION,
-      startAt,
-      answer: restoreAnswers(true),
-    });
+    const run = await replayRestore(restoreAnswers(true));
     expect(names(run.actions)).toEqual([
       LOAD_REVOCATION,
       RECORD_REVOCATION,
@@ -332,12 +330,7 @@ describe("restoreKey replay", () => {
   });
 
   it("keeps the fence up and ends PartiallyRestored when a version cannot be re-enabled", async () => {
-    const run = await runToCompletion(restoreHandler, {
-      input: restoreInput,
-      name: RESTORE_KEY_ORCHESTRATION,
-      startAt,
-      answer: restoreAnswers(false),
-    });
+    const run = await replayRestore(restoreAnswers(false));
     expect(names(run.actions)).not.toContain(LOWER_FENCE);
     expect((run.state.output as RevocationRecord).status).toBe("PartiallyRestored");
   });

@@ -7,22 +7,14 @@ import { sandboxCredential } from "../../../../sandbox/identity";
 import { startArmEmulator, type ArmEmulator } from "../../../../sandbox/arm";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../../../../sandbox/keyvault";
 import type { BindingTarget } from "../../../../src/lib/bindings";
-import { ThrottledError, isDomainError } from "../../../../src/lib/errors";
+import { ThrottledError } from "../../../../src/lib/errors";
 import { createServices, type Services } from "../../../../src/lib/services";
 import { loadSettings } from "../../../../src/lib/settings";
+import { codeOf } from "../../../support/codeOf";
 
 const VAULT = "kv-lib";
 const DAY_MS = 86_400_000;
 const key = { vaultName: VAULT, keyName: "cmk" };
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isDomainError(error) ? error.code : String(error);
-  }
-  return undefined;
-}
 
 describe("consumers against the emulators", () => {
   const clock = new VirtualClock();
@@ -116,6 +108,27 @@ describe("consumers against the emulators", () => {
     process.env = savedEnv;
   });
 
+  /** A storage account `st{suffix}` and an unlinked policy `ep-{suffix}`, both pinned to v1, with their targets. */
+  async function seedPinnedPair(suffix: string) {
+    const account = await arm.seedStorageAccount({
+      name: `st${suffix}`,
+      customerManagedKey: { vaultName: VAULT, keyName: "cmk", keyVersion: v1 },
+    });
+    const policy = await arm.seedEnterprisePolicy({
+      name: `ep-${suffix}`,
+      keyVaultName: VAULT,
+      keyName: "cmk",
+      keyVersion: v1,
+    });
+    const storageTarget: BindingTarget = { kind: "storageAccount", resourceId: account.id, mode: "pinned" };
+    const policyTarget: BindingTarget = {
+      kind: "powerPlatformPolicy",
+      resourceId: policy.id,
+      mode: "pinned",
+    };
+    return { account, storageTarget, policyTarget };
+  }
+
   it("reads what each consumer references", async () => {
     const storage = services.consumers.get("storageAccount");
     const policies = services.consumers.get("powerPlatformPolicy");
@@ -163,22 +176,7 @@ describe("consumers against the emulators", () => {
   });
 
   it("writes without reading again when given the reference read moments ago, and reports the version in use", async () => {
-    const account = await arm.seedStorageAccount({
-      name: "stfast",
-      customerManagedKey: { vaultName: VAULT, keyName: "cmk", keyVersion: v1 },
-    });
-    const policy = await arm.seedEnterprisePolicy({
-      name: "ep-fast",
-      keyVaultName: VAULT,
-      keyName: "cmk",
-      keyVersion: v1,
-    });
-    const storageTarget: BindingTarget = { kind: "storageAccount", resourceId: account.id, mode: "pinned" };
-    const policyTarget: BindingTarget = {
-      kind: "powerPlatformPolicy",
-      resourceId: policy.id,
-      mode: "pinned",
-    };
+    const { account, storageTarget, policyTarget } = await seedPinnedPair("fast");
     const storage = services.consumers.get("storageAccount");
     const policies = services.consumers.get("powerPlatformPolicy");
     const [storageReference, policyReference] = await Promise.all([
@@ -223,22 +221,7 @@ describe("consumers against the emulators", () => {
   });
 
   it("says Pending, not Failed, while an accepted write is still Updating", async () => {
-    const account = await arm.seedStorageAccount({
-      name: "stslow",
-      customerManagedKey: { vaultName: VAULT, keyName: "cmk", keyVersion: v1 },
-    });
-    const policy = await arm.seedEnterprisePolicy({
-      name: "ep-slow",
-      keyVaultName: VAULT,
-      keyName: "cmk",
-      keyVersion: v1,
-    });
-    const storageTarget: BindingTarget = { kind: "storageAccount", resourceId: account.id, mode: "pinned" };
-    const policyTarget: BindingTarget = {
-      kind: "powerPlatformPolicy",
-      resourceId: policy.id,
-      mode: "pinned",
-    };
+    const { storageTarget, policyTarget } = await seedPinnedPair("slow");
     arm.setFaults({ updatingMs: 60_000 });
     try {
       expect(

@@ -6,7 +6,6 @@ import { startAzurite, type RunningAzurite } from "../../../../sandbox/azurite";
 import { sandboxCredential } from "../../../../sandbox/identity";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../../../../sandbox/keyvault";
 import { createAzureClients } from "../../../../src/lib/azure";
-import { isDomainError } from "../../../../src/lib/errors";
 import {
   CREATE_MARKER_SCOPE,
   createKeyVaultGateway,
@@ -16,17 +15,9 @@ import {
 } from "../../../../src/lib/keys";
 import { loadSettings } from "../../../../src/lib/settings";
 import { createTableOnceStore, type OnceStore } from "../../../../src/lib/tables";
+import { codeOf } from "../../../support/codeOf";
 
 const key = { vaultName: "kv1", keyName: "cmk" };
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isDomainError(error) ? error.code : String(error);
-  }
-  return undefined;
-}
 
 describe("Key Vault gateway with fences and markers", () => {
   let azurite: RunningAzurite;

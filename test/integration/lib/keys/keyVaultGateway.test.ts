@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCredential } from "../../../../sandbox/identity";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../../../../sandbox/keyvault";
 import { createAzureClients } from "../../../../src/lib/azure";
-import { ThrottledError, isDomainError } from "../../../../src/lib/errors";
+import { ThrottledError } from "../../../../src/lib/errors";
 import {
   ROTATION_ID_TAG,
   createKeyVaultGateway,
@@ -12,18 +12,10 @@ import {
   type KeyVaultGateway,
 } from "../../../../src/lib/keys";
 import { loadSettings } from "../../../../src/lib/settings";
+import { codeOf } from "../../../support/codeOf";
 
 const APP = "app-principal";
 const key = { vaultName: "kv1", keyName: "cmk" };
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isDomainError(error) ? error.code : String(error);
-  }
-  return undefined;
-}
 
 describe("Key Vault gateway", () => {
   let emulator: KeyVaultEmulator;
