@@ -1,0 +1,20 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SETTING_NAMES } from "../../../../src/lib/settings";
+
+interface LocalSettingsSample {
+  Values: Record<string, string>;
+  _comments: Record<string, string>;
+}
+
+const sample = JSON.parse(
+  readFileSync(join(__dirname, "../../../../local.settings.sample.json"), "utf8"),
+) as LocalSettingsSample;
+
+describe("local.settings.sample.json", () => {
+  it.each(SETTING_NAMES.map((name) => [name]))("lists and documents %s", (name) => {
+    expect(sample.Values).toHaveProperty(name);
+    expect(sample._comments[name]?.length ?? 0).toBeGreaterThan(20);
+  });
+});
