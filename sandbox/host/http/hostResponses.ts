@@ -7,7 +7,8 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
+  // An orchestration that finished without output has no body to serialise; Durable answers JSON null.
+  const text = JSON.stringify(body) ?? "null";
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
