@@ -2,7 +2,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { DurableClient, HttpDurableClientHandler } from "durable-functions";
 import { DomainError } from "../lib/errors";
-import { checkSignedRequest, parseJsonObject, RequestRefusal } from "../lib/revocations";
+import { checkSignedRequest, RequestRefusal } from "../lib/revocations";
+import { parseJsonObject } from "./http/parseJsonObject";
 import { getServices, type Services } from "../lib/services";
 import { recordRejection } from "./http/recordRejection";
 import { readBodyText } from "./http/readJsonBody";

@@ -1,7 +1,7 @@
 // Reads a request body as a JSON object, refusing oversize, malformed or non-object bodies with a 4xx domain error.
 import type { HttpRequest } from "@azure/functions";
 import { DomainError } from "../../lib/errors";
-import { parseJsonObject } from "../../lib/revocations";
+import { parseJsonObject } from "./parseJsonObject";
 
 /** Our request bodies are a few hundred bytes; anything past 64 KiB is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;

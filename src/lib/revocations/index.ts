@@ -2,7 +2,7 @@
 export type { RevokeRequest, RestoreRequest, RefusalReason, VersionSwitchResult } from "./types";
 export { RequestRefusal } from "./RequestRefusal";
 export { checkSignedRequest, type HeaderSource } from "./checkSignedRequest";
-export { parseJsonObject, parseRevokeRequest, parseRestoreRequest } from "./parseRequests";
+export { parseRevokeRequest, parseRestoreRequest } from "./parseRequests";
 export { claimRequestId, REQUEST_ID_SCOPE } from "./replayGuard";
 export {
   createTableRateLimiter,

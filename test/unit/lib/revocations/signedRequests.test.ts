@@ -4,11 +4,11 @@ import { DomainError } from "../../../../src/lib/errors";
 import {
   RequestRefusal,
   checkSignedRequest,
-  parseJsonObject,
   parseRestoreRequest,
   parseRevokeRequest,
 } from "../../../../src/lib/revocations";
 import { signBody } from "../../../../src/lib/signing";
+import { parseJsonObject } from "../../../../src/functions/http/parseJsonObject";
 
 const SECRET = "unit-revocation-secret-0123456789abcdef";
 const NOW_MS = 1_800_000_000_000;
