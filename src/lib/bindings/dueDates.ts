@@ -17,7 +17,7 @@ export interface RotationDue {
 
 /**
  * Due when the current version is older than `rotateEvery`, or inside the near-expiry window
- * before its `exp`, or expired. All instants in epoch ms (orchestration time, never Date.now()).
+ * before its `exp` (but not before half its lifetime), or expired. All instants in epoch ms (orchestration time, never Date.now()).
  */
 export function rotationDue(
   policy: Pick<RotationPolicy, "rotateEvery">,
@@ -31,11 +31,15 @@ export function rotationDue(
   const candidates: Array<{ reason: DueReason; atMs: number }> = [];
   if (policy.rotateEvery)
     candidates.push({ reason: "RotateEvery", atMs: addIsoDuration(current.createdOnMs, policy.rotateEvery) });
-  if (current.expiresOnMs !== undefined)
+  if (current.expiresOnMs !== undefined) {
+    // A version whose whole life is shorter than the window would be "near expiry" from birth and be
+    // rotated on every sweep; such a version is due halfway through its life instead.
+    const halfLifeMs = current.createdOnMs + (current.expiresOnMs - current.createdOnMs) / 2;
     candidates.push({
       reason: "NearExpiry",
-      atMs: subtractIsoDuration(current.expiresOnMs, nearExpiryWindow),
+      atMs: Math.max(subtractIsoDuration(current.expiresOnMs, nearExpiryWindow), halfLifeMs),
     });
+  }
   if (candidates.length === 0) return { isDue: false };
   const earliest = candidates.reduce((a, b) => (b.atMs < a.atMs ? b : a));
   return { isDue: earliest.atMs <= nowMs, reason: earliest.reason, dueAtMs: earliest.atMs };

@@ -37,6 +37,20 @@ describe("rotationDue", () => {
       { isDue: true, reason: "NearExpiry", dueAtMs: created + 70 * day },
     ],
     [
+      "a 28-day version is not near expiry from birth (due halfway instead)",
+      {},
+      created + 28 * day,
+      created + 1 * day,
+      { isDue: false, reason: "NearExpiry", dueAtMs: created + 14 * day },
+    ],
+    [
+      "a 28-day version halfway through its life",
+      {},
+      created + 28 * day,
+      created + 14 * day,
+      { isDue: true, reason: "NearExpiry", dueAtMs: created + 14 * day },
+    ],
+    [
       "expired",
       { rotateEvery: "P1Y" },
       created + 100 * day,
