@@ -1,5 +1,6 @@
 // The small set of responses the host itself writes (errors as {error:{code,message}}, JSON bodies, empty replies).
 import type { ServerResponse } from "node:http";
+import { writeJsonResponse } from "../../http/writeJsonResponse";
 
 export function sendJson(
   res: ServerResponse,
@@ -7,14 +8,8 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  // An orchestration that finished without output has no body to serialise; Durable answers JSON null.
-  const text = JSON.stringify(body) ?? "null";
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
+  // The host always answers a JSON body: an orchestration that finished without output is JSON null.
+  writeJsonResponse(res, status, body ?? null, headers);
 }
 
 export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
