@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import type { VirtualClock } from "../clock";
 import { ControlRequestError, parseFaultRequest } from "./parseFaultRequest";
 import type { ConsumerProbes, FaultSpec, FaultTarget, FaultTargetName } from "./types";
+import { readBoundedBody } from "../http/readBoundedBody";
+import { writeJsonResponse } from "../http/writeJsonResponse";
 
 export interface ControlApiOptions {
   clock: VirtualClock;
@@ -195,15 +197,12 @@ async function serve(routes: Route[], request: IncomingMessage, response: Server
 }
 
 async function readJsonBody(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES)
-      throw new ControlRequestError(413, "BodyTooLarge", `bodies are limited to ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
+  const body = await readBoundedBody(
+    request,
+    MAX_BODY_BYTES,
+    () => new ControlRequestError(413, "BodyTooLarge", `bodies are limited to ${MAX_BODY_BYTES} bytes`),
+  );
+  const text = body.toString("utf8").trim();
   if (text === "") return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -214,10 +213,5 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   if (response.headersSent) return;
-  const text = JSON.stringify(body ?? {});
-  response.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-  });
-  response.end(text);
+  writeJsonResponse(response, status, body ?? {});
 }
