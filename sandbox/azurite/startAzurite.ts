@@ -36,7 +36,19 @@ type ServerCtor = new (config: unknown) => AzuriteServer;
 type ConfigCtor = new (...args: unknown[]) => unknown;
 
 const requireFromRoot = createRequire(join(packageRoot(), "package.json"));
+
+/**
+ * Azurite's telemetry module loads applicationinsights, which on load hooks console, async context and every Azure
+ * SDK client in the process (OpenTelemetry spans), even with telemetry off. Run standalone, that is Azurite's own
+ * process; in-process it would be the app's and the emulators', which in Azure never carry it. Its documented
+ * switch keeps those hooks off; it must be set before the first Azurite module loads.
+ */
+function keepAzuriteTelemetryHooksOff(): void {
+  process.env.APPLICATION_INSIGHTS_NO_DIAGNOSTIC_CHANNEL ??= "true";
+}
+
 function load<T>(modulePath: string): T {
+  keepAzuriteTelemetryHooksOff();
   return (requireFromRoot(`azurite/dist/src/${modulePath}`) as { default: T }).default;
 }
 

@@ -69,6 +69,8 @@ export interface LocalHost {
   durableStore: DurableStore;
   eventGridWebhookUrl(functionName: string): string;
   getStatus(instanceId: string): OrchestrationStatus | undefined;
+  /** Calls `listener` with each new custom status the instance stores; returns the function that stops it. */
+  onCustomStatus(instanceId: string, listener: (customStatus: unknown) => void): () => void;
   waitForInstance(instanceId: string, options?: { timeoutMs?: number }): Promise<OrchestrationStatus>;
   /** Resolves when no orchestration episode, activity or message is outstanding (bounded by `maxWaitMs`). */
   whenIdle(maxWaitMs?: number): Promise<void>;
@@ -228,6 +230,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       eventGridWebhookUrl: (functionName) =>
         `${listener.baseUrl}${EVENT_GRID_WEBHOOK_PATH}?functionName=${encodeURIComponent(functionName)}&code=${keys.systemKey}`,
       getStatus: (instanceId) => engine.getStatus(instanceId),
+      onCustomStatus: (instanceId, listener) => engine.onCustomStatus(instanceId, listener),
       waitForInstance: (instanceId, waitOptions) =>
         engine.waitForInstance(instanceId, waitOptions?.timeoutMs ?? 30_000),
       whenIdle: (maxWaitMs) => engine.whenIdle(maxWaitMs),

@@ -1,6 +1,9 @@
 import { TableClient } from "@azure/data-tables";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../sandbox/azurite";
+import { packageRoot } from "../../sandbox/packageRoot";
 
 describe("in-process Azurite", () => {
   let azurite: RunningAzurite;
@@ -30,5 +33,13 @@ describe("in-process Azurite", () => {
     // Unauthenticated list calls are refused by Azurite with 403, which proves the services answer.
     expect([200, 403]).toContain(blob.status);
     expect([200, 403]).toContain(queue.status);
+  });
+
+  it("leaves the process without applicationinsights' hooks on console and the Azure SDKs", () => {
+    const loaded = Object.keys(createRequire(join(packageRoot(), "package.json")).cache);
+    expect(loaded.some((path) => path.includes("azurite"))).toBe(true);
+    expect(
+      loaded.filter((path) => /diagnostic-channel-publishers|opentelemetry-instrumentation/.test(path)),
+    ).toEqual([]);
   });
 });

@@ -233,6 +233,21 @@ export class OrchestrationEngine {
     return record ? toStatusPayload(record, options) : undefined;
   }
 
+  /**
+   * Calls `listener` with the instance's custom status each time an episode stores a new one (not on replays or
+   * unchanged values); returns the function that stops it. Lets a test or benchmark wait without polling.
+   */
+  onCustomStatus(instanceId: string, listener: (customStatus: unknown) => void): () => void {
+    let lastJson = this.options.store.get(instanceId)?.customStatusJson ?? null;
+    const changed = (record: InstanceRecord) => {
+      if (record.instanceId !== instanceId || record.customStatusJson === lastJson) return;
+      lastJson = record.customStatusJson;
+      listener(lastJson === null ? null : (JSON.parse(lastJson) as unknown));
+    };
+    this.changeListeners.add(changed);
+    return () => this.changeListeners.delete(changed);
+  }
+
   query(filter: InstanceFilter): InstanceRecord[] {
     return [...this.options.store.instances.values()].filter(
       (record) =>

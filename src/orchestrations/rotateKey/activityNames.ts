@@ -6,6 +6,7 @@ export const CREATE_KEY_VERSION = "rotateKey_createVersion";
 export const READ_TARGET_REFERENCE = "rotateKey_readTargetReference";
 export const PROPAGATE_TO_TARGET = "rotateKey_propagateToTarget";
 export const VERIFY_TARGET = "rotateKey_verifyTarget";
+export const RECORD_TARGET_ATTEMPTS = "rotateKey_recordTargetAttempts";
 export const RECORD_ROTATION = "rotateKey_recordRotation";
 export const PUBLISH_OUTCOME = "rotateKey_publishOutcome";
 export const RETIRE_PREVIOUS_VERSIONS = "rotateKey_retirePreviousVersions";

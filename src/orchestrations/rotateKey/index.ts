@@ -7,6 +7,7 @@ import {
   PUBLISH_OUTCOME,
   READ_TARGET_REFERENCE,
   RECORD_ROTATION,
+  RECORD_TARGET_ATTEMPTS,
   RETIRE_PREVIOUS_VERSIONS,
   ROTATE_KEY_ORCHESTRATION,
   VERIFY_TARGET,
@@ -15,7 +16,12 @@ import { createVersion } from "./activities/createVersion";
 import { loadPlan } from "./activities/loadPlan";
 import { publishOutcome, recordRotation } from "./activities/recordRotation";
 import { retirePreviousVersions } from "./activities/retirePreviousVersions";
-import { propagateToTarget, readTargetReference, verifyTarget } from "./activities/targetAttempt";
+import {
+  propagateToTarget,
+  readTargetReference,
+  recordTargetAttempts,
+  verifyTarget,
+} from "./activities/targetAttempt";
 import { rotateKey } from "./rotateKey";
 
 df.app.orchestration(ROTATE_KEY_ORCHESTRATION, rotateKey);
@@ -23,6 +29,7 @@ df.app.activity(LOAD_ROTATION_PLAN, { handler: loadPlan });
 df.app.activity(CREATE_KEY_VERSION, { handler: createVersion });
 df.app.activity(PROPAGATE_TO_TARGET, { handler: propagateToTarget });
 df.app.activity(VERIFY_TARGET, { handler: verifyTarget });
+df.app.activity(RECORD_TARGET_ATTEMPTS, { handler: recordTargetAttempts });
 df.app.activity(READ_TARGET_REFERENCE, { handler: readTargetReference });
 df.app.activity(RECORD_ROTATION, { handler: recordRotation });
 df.app.activity(PUBLISH_OUTCOME, { handler: publishOutcome });

@@ -1,11 +1,11 @@
 // Steps 3 and 4 of rotateKey: every target in parallel with Retry-After-honouring retries, then the versionless watch.
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { ConsumerReference } from "../../lib/consumers/types";
-import { PROPAGATE_TO_TARGET, VERIFY_TARGET } from "./activityNames";
-import { errorText, nowMs, type Steps } from "./orchestrationSupport";
+import { PROPAGATE_TO_TARGET, RECORD_TARGET_ATTEMPTS, VERIFY_TARGET } from "./activityNames";
+import { errorText, infrastructureRetry, nowMs, type Steps } from "./orchestrationSupport";
 import { nextAttemptDelayMs, TARGET_MAX_ATTEMPTS, VERSIONLESS_CHECK_INTERVAL_MS } from "./outcome";
 import type { RotationRun } from "./rotationRun";
-import type { TargetAttemptInput, TargetAttemptResult, TargetState } from "./types";
+import type { TargetAttemptInput, TargetAttemptRecords, TargetAttemptResult, TargetState } from "./types";
 
 /**
  * Steps 3 and 4: every target in parallel, each attempt applying the version where the mode needs a
@@ -57,21 +57,37 @@ export function* updateTargets(
       }
     });
     run.show("UpdatingTargets");
+    yield* recordAttempts(context, results);
     if (nextAttemptAtMs.size > 0) {
       yield context.df.createTimer(new Date(Math.min(...nextAttemptAtMs.values())));
     }
   }
 }
 
-/** Runs attempts in parallel; an attempt whose activity crashed (rather than reporting) counts as one to retry. */
+/**
+ * Runs attempts in parallel. When an activity crashed (rather than reporting), the attempts that had
+ * already reported keep their results and the others count as ones to retry.
+ */
 export function* settleAll(context: OrchestrationContext, attempts: Task[]): Steps<TargetAttemptResult[]> {
   if (attempts.length === 0) return [];
   try {
     return (yield context.df.Task.all(attempts)) as TargetAttemptResult[];
   } catch (error) {
     const detail = `The attempt did not complete: ${errorText(error)}`;
-    return attempts.map((): TargetAttemptResult => ({ outcome: "retry", detail }));
+    return attempts.map((attempt): TargetAttemptResult =>
+      attempt.isCompleted && !attempt.isFaulted
+        ? (attempt.result as TargetAttemptResult)
+        : { outcome: "retry", detail },
+    );
   }
+}
+
+/** Writes the audit rows a round of attempts returned, after the orchestration has taken in their results. */
+function* recordAttempts(context: OrchestrationContext, results: TargetAttemptResult[]): Steps<void> {
+  const records = results.flatMap((result) => result.records ?? []);
+  if (records.length === 0) return;
+  const input: TargetAttemptRecords = { records };
+  yield context.df.callActivityWithRetry(RECORD_TARGET_ATTEMPTS, infrastructureRetry(), input);
 }
 
 /** Step 4 for versionless storage: it polls its vault once a day, so check hourly on a durable timer, up to 26 h. */
@@ -108,6 +124,7 @@ export function* watchVersionlessTargets(
     });
     awaiting = awaiting.filter((target) => target.status === "Verifying");
     run.show("WatchingVersionlessTargets");
+    yield* recordAttempts(context, results);
   }
   for (const target of awaiting) {
     target.status = "Failed";

@@ -1,6 +1,6 @@
 // Shapes that cross the rotateKey orchestration's boundary: its input, activity inputs/outputs, custom status, result.
 
-import type { RotationStatus, RotationTrigger, TargetStatus } from "../../lib/audit/types";
+import type { RotationStatus, RotationTrigger, TargetAttempt, TargetStatus } from "../../lib/audit/types";
 import type { BindingMode } from "../../lib/bindings/types";
 import type { ConsumerKind, ConsumerReference } from "../../lib/consumers/types";
 import type { KeyInfo } from "../../lib/keys/types";
@@ -78,9 +78,22 @@ export interface TargetAttemptInput {
   current?: ConsumerReference;
 }
 
-export type TargetAttemptResult =
+export type TargetAttemptResult = (
   | { outcome: "done"; status: "Verified" | "Verifying" | "ActionRequired" | "Failed"; detail: string }
-  | { outcome: "retry"; detail: string; retryAfterMs?: number };
+  | { outcome: "retry"; detail: string; retryAfterMs?: number }
+) & {
+  /**
+   * The attempt's audit rows (apply, verify), written by the orchestration after the round rather than by the
+   * activity, so no Table write sits between the consumer's answer and the next step. Absent when the attempt
+   * itself did not complete.
+   */
+  records?: TargetAttempt[];
+};
+
+/** Input of rotateKey_recordTargetAttempts: one round's audit rows. */
+export interface TargetAttemptRecords {
+  records: TargetAttempt[];
+}
 
 export interface RotationRecordInput {
   rotationId: string;

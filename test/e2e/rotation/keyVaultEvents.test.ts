@@ -55,6 +55,15 @@ describe("Key Vault events", () => {
     );
     expect(nearExpiryDuplicates.length).toBe(deliveries.length - 1);
     expect(pinnedVersionOf("stnearpinned")).toBe(finished.newVersion);
+    // One row per target per step per attempt, written by the orchestration from what its attempt returned.
+    const attempts = await auditOf(stack).listTargetAttempts(rotation.id);
+    expect(attempts.map(({ step, attempt, status }) => ({ step, attempt, status }))).toEqual(
+      expect.arrayContaining([
+        { step: "apply", attempt: 1, status: "Applied" },
+        { step: "verify", attempt: 1, status: "Verified" },
+      ]),
+    );
+    expect(attempts).toHaveLength(2);
   });
 
   it("propagates a version made in the portal to pinned targets without making another", async () => {

@@ -16,6 +16,7 @@ import {
   PUBLISH_OUTCOME,
   READ_TARGET_REFERENCE,
   RECORD_ROTATION,
+  RECORD_TARGET_ATTEMPTS,
   RETIRE_PREVIOUS_VERSIONS,
   ROTATE_KEY_ORCHESTRATION,
   VERIFY_TARGET,
@@ -88,6 +89,7 @@ function answers(
       case VERIFY_TARGET:
         return { result: perTarget(action.input.target, action.input.attempt) };
       case RECORD_ROTATION:
+      case RECORD_TARGET_ATTEMPTS:
       case PUBLISH_OUTCOME:
         return { result: null };
       case RETIRE_PREVIOUS_VERSIONS:
@@ -203,6 +205,79 @@ describe("rotateKey replay", () => {
       attempts: 5,
       detail: expect.stringContaining("Gave up after 5 attempts"),
     });
+  });
+
+  it("writes each round's attempt rows once the round is in, not from inside the target activities", async () => {
+    const plan = planFor([pinnedStorage, versionlessStorage]);
+    const row = (target: TargetRef, step: string, attempt: number, status: string) => ({
+      operationId: "rot-1",
+      resourceId: target.resourceId,
+      kind: target.kind,
+      mode: target.mode,
+      step,
+      attempt,
+      status,
+      detail: status,
+      atMs: 0,
+    });
+    const run = await runToCompletion(handler, {
+      input,
+      name: ROTATE_KEY_ORCHESTRATION,
+      startAt,
+      answer: answers(plan, (target, attempt): TargetAttemptResult => {
+        if (target.mode === "pinned" && attempt === 1) {
+          return {
+            outcome: "retry",
+            detail: "throttled",
+            retryAfterMs: 60_000,
+            records: [row(target, "apply", attempt, "Failed")],
+          };
+        }
+        return {
+          outcome: "done",
+          status: "Verified",
+          detail: "ok",
+          records: [row(target, "apply", attempt, "Applied"), row(target, "verify", attempt, "Verified")],
+        };
+      }),
+    });
+    const written = run.actions.filter((action) => action.functionName === RECORD_TARGET_ATTEMPTS);
+    // Round 1: the pinned account's failed apply and the versionless account's two rows; round 2: the retry's two rows.
+    expect(written.map((action) => action.input.records.length)).toEqual([3, 2]);
+    expect(written[0].input.records.map((record: { step: string }) => record.step)).toEqual([
+      "apply",
+      "apply",
+      "verify",
+    ]);
+    expect(written[0].actionType).toBe(ActionType.CallActivityWithRetry);
+    // Each round's rows are written before the retry timer and before the outcome record.
+    const order = names(run.actions);
+    expect(order.indexOf(RECORD_TARGET_ATTEMPTS)).toBeLessThan(
+      order.findIndex((name) => name.startsWith("timer@")),
+    );
+    expect(order.lastIndexOf(RECORD_TARGET_ATTEMPTS)).toBeLessThan(order.lastIndexOf(RECORD_ROTATION));
+  });
+
+  it("keeps the result of an attempt that reported when another target's activity crashed", async () => {
+    const plan = planFor([pinnedStorage, linkedPinnedPolicy]);
+    const run = await runToCompletion(handler, {
+      input,
+      name: ROTATE_KEY_ORCHESTRATION,
+      startAt,
+      answer: (action) =>
+        action.functionName === PROPAGATE_TO_TARGET &&
+        action.input.target.kind === "powerPlatformPolicy" &&
+        action.input.attempt === 1
+          ? { failure: "The worker process exited." }
+          : answers(plan)(action),
+    });
+    const attempts = run.actions.filter((action) => action.functionName === PROPAGATE_TO_TARGET);
+    expect(attempts.map((action) => [action.input.target.kind, action.input.attempt])).toEqual([
+      ["storageAccount", 1],
+      ["powerPlatformPolicy", 1],
+      ["powerPlatformPolicy", 2],
+    ]);
+    expect(run.state.output).toMatchObject({ status: "Completed" });
   });
 
   it("ends Failed without retiring when no target took the version", async () => {

@@ -110,6 +110,18 @@ describe("local host: durable orchestrations end to end", () => {
     expect(status.output).toMatchObject({ approved: false });
   });
 
+  it("pushes each new custom status to onCustomStatus listeners until they stop", async () => {
+    const seen: unknown[] = [];
+    const stop = example.host.onCustomStatus("watched-1", (status) => seen.push(status));
+    await startOrchestration(example, "ExampleOrchestration", { items: ["w"] }, "watched-1");
+    await runToApproval(example, "watched-1");
+    stop();
+    await example.clock.advance(60 * 60_000);
+    await example.host.waitForInstance("watched-1", { timeoutMs: 10_000 });
+    // Each value once, in order (episodes that leave it unchanged are not reported); nothing after stop().
+    expect(seen).toEqual(["prepare", "flaky", "fan-out", "cool-down", "approval"].map((step) => ({ step })));
+  });
+
   it("at-least-once 'twice': every activity runs twice and the orchestration still completes once", async () => {
     example.host.setAtLeastOnce("twice");
     const payload = await startOrchestration(

@@ -1,9 +1,9 @@
-// Activities: steps 3 and 4 for one target, apply the version (pinned) and read back what the consumer uses.
+// Activities: steps 3 and 4 for one target, apply the version (pinned) and read back what the consumer uses, and the rows that record it.
 import type { TargetAttempt, TargetStatus } from "../../../lib/audit";
 import type { ConsumerReference, VerifyResult } from "../../../lib/consumers";
 import { describeFailure } from "../../../lib/errors/failure";
 import { getServices } from "../../../lib/services";
-import type { TargetAttemptInput, TargetAttemptResult } from "../types";
+import type { TargetAttemptInput, TargetAttemptRecords, TargetAttemptResult } from "../types";
 
 function attemptRecord(
   input: TargetAttemptInput,
@@ -36,32 +36,27 @@ function resultOfVerification(input: TargetAttemptInput, verified: VerifyResult)
   return { outcome: "retry", detail: verified.detail };
 }
 
-async function failed(
-  input: TargetAttemptInput,
-  step: TargetAttempt["step"],
-  error: unknown,
-): Promise<TargetAttemptResult> {
+function failed(input: TargetAttemptInput, step: TargetAttempt["step"], error: unknown): TargetAttemptResult {
   const failure = describeFailure(error);
-  await getServices().audit.recordTargetAttempt(attemptRecord(input, step, "Failed", failure.message));
-  if (!failure.isRetryable) return { outcome: "done", status: "Failed", detail: failure.message };
+  const records = [attemptRecord(input, step, "Failed", failure.message)];
+  if (!failure.isRetryable) return { outcome: "done", status: "Failed", detail: failure.message, records };
   return {
     outcome: "retry",
     detail: failure.message,
+    records,
     ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
   };
 }
 
-async function verifyAndRecord(input: TargetAttemptInput): Promise<TargetAttemptResult> {
-  const { consumers, audit } = getServices();
+async function verifyOnce(input: TargetAttemptInput): Promise<TargetAttemptResult> {
   const key = { vaultName: input.vaultName, keyName: input.keyName };
   try {
     const result = resultOfVerification(
       input,
-      await consumers.get(input.target.kind).verify(input.target, key, input.version),
+      await getServices().consumers.get(input.target.kind).verify(input.target, key, input.version),
     );
     const status: TargetStatus = result.outcome === "done" ? result.status : "Verifying";
-    await audit.recordTargetAttempt(attemptRecord(input, "verify", status, result.detail));
-    return result;
+    return { ...result, records: [attemptRecord(input, "verify", status, result.detail)] };
   } catch (error) {
     return failed(input, "verify", error);
   }
@@ -70,28 +65,31 @@ async function verifyAndRecord(input: TargetAttemptInput): Promise<TargetAttempt
 /**
  * Applies the version where the mode needs a write, then verifies. Never throws: failures come back
  * as `retry` (throttling, outages, with the service's Retry-After) or `done/Failed` (refusals).
- * Safe to run twice: applying the same version again is a no-op and records are keyed by attempt.
+ * Writes nothing to the audit log itself: its rows come back in `records` for the orchestration to
+ * write, so the verification read follows the write at once. Safe to run twice: applying the same
+ * version again is a no-op.
+ *
+ * Needs what the target's consumer needs: storage, Microsoft.Storage/storageAccounts/read and /write;
+ * policy, Microsoft.PowerPlatform/enterprisePolicies/read and /write.
  */
 export async function propagateToTarget(input: TargetAttemptInput): Promise<TargetAttemptResult> {
-  const { consumers, audit } = getServices();
   const key = { vaultName: input.vaultName, keyName: input.keyName };
-  let applyRecord: Promise<void>;
+  let applyRecord: TargetAttempt;
   try {
-    const applied = await consumers
-      .get(input.target.kind)
+    const applied = await getServices()
+      .consumers.get(input.target.kind)
       .applyVersion(input.target, key, input.version, input.current ? { current: input.current } : {});
     if (applied.outcome === "ActionRequired") {
-      await audit.recordTargetAttempt(attemptRecord(input, "apply", "ActionRequired", applied.detail));
-      return { outcome: "done", status: "ActionRequired", detail: applied.detail };
+      const records = [attemptRecord(input, "apply", "ActionRequired", applied.detail)];
+      return { outcome: "done", status: "ActionRequired", detail: applied.detail, records };
     }
     const status: TargetStatus = applied.outcome === "NoWriteNeeded" ? "NoWriteNeeded" : "Applied";
-    applyRecord = audit.recordTargetAttempt(attemptRecord(input, "apply", status, applied.detail));
+    applyRecord = attemptRecord(input, "apply", status, applied.detail);
   } catch (error) {
     return failed(input, "apply", error);
   }
-  // The apply record is written while the verification read runs: both must finish before we answer.
-  const [verified] = await Promise.all([verifyAndRecord(input), applyRecord]);
-  return verified;
+  const verified = await verifyOnce(input);
+  return { ...verified, records: [applyRecord, ...(verified.records ?? [])] };
 }
 
 /** Reads what a target references now, so the write after the key creation needs no read of its own. Undefined when unreadable. */
@@ -108,7 +106,13 @@ export async function readTargetReference(
   }
 }
 
-/** Re-reads a versionless target while it has not picked up the version yet. Never throws. */
+/** Re-reads a versionless target while it has not picked up the version yet. Never throws; its row comes back in `records`. */
 export async function verifyTarget(input: TargetAttemptInput): Promise<TargetAttemptResult> {
-  return verifyAndRecord(input);
+  return verifyOnce(input);
+}
+
+/** Writes one round's attempt rows. Needs Storage Table Data Contributor; rows are keyed by attempt, so running it twice writes the same rows. */
+export async function recordTargetAttempts(input: TargetAttemptRecords): Promise<void> {
+  const { audit } = getServices();
+  await Promise.all(input.records.map((record) => audit.recordTargetAttempt(record)));
 }
