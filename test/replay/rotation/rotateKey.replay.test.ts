@@ -21,6 +21,7 @@ import {
   ROTATE_KEY_ORCHESTRATION,
   VERIFY_TARGET,
 } from "../../../src/orchestrations/rotateKey/activityNames";
+import type { TargetAttempt } from "../../../src/lib/audit";
 import type {
   RotateKeyInput,
   RotationPlan,
@@ -209,7 +210,12 @@ describe("rotateKey replay", () => {
 
   it("writes each round's attempt rows once the round is in, not from inside the target activities", async () => {
     const plan = planFor([pinnedStorage, versionlessStorage]);
-    const row = (target: TargetRef, step: string, attempt: number, status: string) => ({
+    const row = (
+      target: TargetRef,
+      step: TargetAttempt["step"],
+      attempt: number,
+      status: TargetAttempt["status"],
+    ): TargetAttempt => ({
       operationId: "rot-1",
       resourceId: target.resourceId,
       kind: target.kind,
