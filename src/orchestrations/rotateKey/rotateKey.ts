@@ -92,8 +92,9 @@ function* startRotationRound(
   const preRead = plan.currentReferences ?? {};
   const unread = plan.targets.filter((target) => !preRead[target.resourceId]);
   const reading = unread.map((target) => context.df.callActivity(READ_TARGET_REFERENCE, { target }));
-  const results = (yield context.df.Task.all([recording, ...creating, ...reading])) as unknown[];
-  const created = results[1] as NewVersion | { refusal: { code: string; reason: string } };
+  // The creation is on the critical path: scheduled first, it is dispatched ahead of the record write.
+  const results = (yield context.df.Task.all([...creating, recording, ...reading])) as unknown[];
+  const created = results[0] as NewVersion | { refusal: { code: string; reason: string } };
   if (!isPropagation && "refusal" in created)
     throw new RotationRefused(`${created.refusal.code}: ${created.refusal.reason}`);
   const newVersion: NewVersion = isPropagation

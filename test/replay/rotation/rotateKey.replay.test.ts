@@ -130,8 +130,9 @@ describe("rotateKey replay", () => {
     expect(run.state.isDone).toBe(true);
     expect(names(run.actions)).toEqual([
       LOAD_ROTATION_PLAN,
-      RECORD_ROTATION,
+      // The creation first: it is on the critical path, the first record is not.
       CREATE_KEY_VERSION,
+      RECORD_ROTATION,
       READ_TARGET_REFERENCE,
       READ_TARGET_REFERENCE,
       PROPAGATE_TO_TARGET,
@@ -151,7 +152,7 @@ describe("rotateKey replay", () => {
       previousVersion: "v1",
       trigger: "Http",
     });
-    expect(run.actions[2].input).toMatchObject({ rotationId: "rot-1", vaultName: "kv1", keyName: "cmk" });
+    expect(run.actions[1].input).toMatchObject({ rotationId: "rot-1", vaultName: "kv1", keyName: "cmk" });
     const retirement = run.actions.at(-1)!.input;
     expect(retirement).toMatchObject({ keepVersion: "v2", targets: plan.targets });
     expect(retirement.nowMs).toBeGreaterThanOrEqual(createdOnMs + 30 * DAY_MS);
@@ -463,8 +464,8 @@ describe("rotateKey replay", () => {
       answer: answers(plan),
     });
     expect(names(run.actions).slice(0, 3)).toEqual([
-      RECORD_ROTATION,
       CREATE_KEY_VERSION,
+      RECORD_ROTATION,
       PROPAGATE_TO_TARGET,
     ]);
     expect(run.actions[2].input.current).toMatchObject({ writeBasis: { from: "door" } });
