@@ -106,7 +106,10 @@ export async function readTargetReference(
   }
 }
 
-/** Re-reads a versionless target while it has not picked up the version yet. Never throws; its row comes back in `records`. */
+/**
+ * Re-reads a versionless target while it has not picked up the version yet. Never throws; its row comes back in
+ * `records`. Needs read on the target: Microsoft.Storage/storageAccounts/read or enterprisePolicies/read.
+ */
 export async function verifyTarget(input: TargetAttemptInput): Promise<TargetAttemptResult> {
   return verifyOnce(input);
 }
