@@ -101,6 +101,12 @@ function answers(
   };
 }
 
+/** Runs rotateKey to completion from `startAt`, activities answered by `answer`. */
+const rotate = (
+  answer: (action: ScheduledAction, sequence: number) => ActivityAnswer,
+  runInput: unknown = input,
+) => runToCompletion(handler, { input: runInput, name: ROTATE_KEY_ORCHESTRATION, startAt, answer });
+
 const names = (actions: ScheduledAction[]) =>
   actions.map((action) => action.functionName ?? `timer@${action.fireAt}`);
 
@@ -121,12 +127,7 @@ describe("rotateKey replay", () => {
 
   it("rotates, updates every target in parallel, records, publishes and retires after retireAfter", async () => {
     const plan = planFor([pinnedStorage, linkedPinnedPolicy]);
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan),
-    });
+    const run = await rotate(answers(plan));
     expect(run.state.isDone).toBe(true);
     expect(names(run.actions)).toEqual([
       LOAD_ROTATION_PLAN,
@@ -161,12 +162,7 @@ describe("rotateKey replay", () => {
 
   it("shows the step and each target's state in custom status while waiting to retire", async () => {
     const plan = planFor([pinnedStorage]);
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan),
-    });
+    const run = await rotate(answers(plan));
     const waiting = run.customStatuses.find((status) => status?.step === "WaitingToRetire");
     expect(waiting).toMatchObject({
       rotationId: "rot-1",
@@ -179,11 +175,8 @@ describe("rotateKey replay", () => {
 
   it("retries a throttled target no sooner than Retry-After, then marks it Failed: PartiallyApplied", async () => {
     const plan = planFor([pinnedStorage, versionlessStorage]);
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan, (target) =>
+    const run = await rotate(
+      answers(plan, (target) =>
         target.mode === "pinned"
           ? {
               outcome: "retry",
@@ -192,7 +185,7 @@ describe("rotateKey replay", () => {
             }
           : { outcome: "done", status: "Verified", detail: "ok" },
       ),
-    });
+    );
     const attempts = run.actions.filter(
       (action) => action.functionName === PROPAGATE_TO_TARGET && action.input.target.mode === "pinned",
     );
@@ -227,11 +220,8 @@ describe("rotateKey replay", () => {
       detail: status,
       atMs: 0,
     });
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan, (target, attempt): TargetAttemptResult => {
+    const run = await rotate(
+      answers(plan, (target, attempt): TargetAttemptResult => {
         if (target.mode === "pinned" && attempt === 1) {
           return {
             outcome: "retry",
@@ -247,7 +237,7 @@ describe("rotateKey replay", () => {
           records: [row(target, "apply", attempt, "Applied"), row(target, "verify", attempt, "Verified")],
         };
       }),
-    });
+    );
     const written = run.actions.filter((action) => action.functionName === RECORD_TARGET_ATTEMPTS);
     // Round 1: the pinned account's failed apply and the versionless account's two rows; round 2: the retry's two rows.
     expect(written.map((action) => action.input.records.length)).toEqual([3, 2]);
@@ -267,17 +257,13 @@ describe("rotateKey replay", () => {
 
   it("keeps the result of an attempt that reported when another target's activity crashed", async () => {
     const plan = planFor([pinnedStorage, linkedPinnedPolicy]);
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: (action) =>
-        action.functionName === PROPAGATE_TO_TARGET &&
-        action.input.target.kind === "powerPlatformPolicy" &&
-        action.input.attempt === 1
-          ? { failure: "The worker process exited." }
-          : answers(plan)(action),
-    });
+    const run = await rotate((action) =>
+      action.functionName === PROPAGATE_TO_TARGET &&
+      action.input.target.kind === "powerPlatformPolicy" &&
+      action.input.attempt === 1
+        ? { failure: "The worker process exited." }
+        : answers(plan)(action),
+    );
     const attempts = run.actions.filter((action) => action.functionName === PROPAGATE_TO_TARGET);
     expect(attempts.map((action) => [action.input.target.kind, action.input.attempt])).toEqual([
       ["storageAccount", 1],
@@ -289,23 +275,17 @@ describe("rotateKey replay", () => {
 
   it("ends Failed without retiring when no target took the version", async () => {
     const plan = planFor([pinnedStorage]);
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan, () => ({ outcome: "done", status: "Failed", detail: "403 from ARM" })),
-    });
+    const run = await rotate(
+      answers(plan, () => ({ outcome: "done", status: "Failed", detail: "403 from ARM" })),
+    );
     expect(run.state.output).toMatchObject({ status: "Failed" });
     expect(names(run.actions)).not.toContain(RETIRE_PREVIOUS_VERSIONS);
   });
 
   it("leaves a linked pinned policy for manual action: PartiallyApplied, retirement still respects pins", async () => {
     const plan = planFor([pinnedStorage, linkedPinnedPolicy], { retireAfter: "P28D" });
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan, (target) =>
+    const run = await rotate(
+      answers(plan, (target) =>
         target.kind === "powerPlatformPolicy"
           ? {
               outcome: "done",
@@ -314,7 +294,7 @@ describe("rotateKey replay", () => {
             }
           : { outcome: "done", status: "Verified", detail: "ok" },
       ),
-    });
+    );
     expect(run.state.output).toMatchObject({ status: "PartiallyApplied" });
     const policyState = run.state.output.targets.find(
       (target: TargetRef) => target.kind === "powerPlatformPolicy",
@@ -330,17 +310,14 @@ describe("rotateKey replay", () => {
   it("watches a versionless storage account hourly until it picks up the version", async () => {
     const plan = planFor([versionlessStorage]);
     let checks = 0;
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan, () => {
+    const run = await rotate(
+      answers(plan, () => {
         checks += 1;
         return checks < 4
           ? { outcome: "done", status: "Verifying", detail: "still on v1" }
           : { outcome: "done", status: "Verified", detail: "now on v2" };
       }),
-    });
+    );
     const watchTimers = run.actions.filter(
       (action, index) =>
         action.actionType === ActionType.CreateTimer &&
@@ -352,12 +329,9 @@ describe("rotateKey replay", () => {
 
   it("gives up on a versionless account after 26 h", async () => {
     const plan = planFor([versionlessStorage]);
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan, () => ({ outcome: "done", status: "Verifying", detail: "still on v1" })),
-    });
+    const run = await rotate(
+      answers(plan, () => ({ outcome: "done", status: "Verifying", detail: "still on v1" })),
+    );
     expect(run.actions.filter((action) => action.functionName === VERIFY_TARGET)).toHaveLength(26);
     expect(run.state.output).toMatchObject({
       status: "Failed",
@@ -367,11 +341,11 @@ describe("rotateKey replay", () => {
 
   it("propagates a version made elsewhere without creating one", async () => {
     const plan = planFor([pinnedStorage], { versionCreatedOnMs: createdOnMs });
-    const run = await runToCompletion(handler, {
-      input: { ...input, mode: "propagate", version: "v9", trigger: "KeyNewVersionCreated" },
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan),
+    const run = await rotate(answers(plan), {
+      ...input,
+      mode: "propagate",
+      version: "v9",
+      trigger: "KeyNewVersionCreated",
     });
     expect(names(run.actions)).not.toContain(CREATE_KEY_VERSION);
     expect(run.actions.find((action) => action.functionName === PROPAGATE_TO_TARGET)!.input.version).toBe(
@@ -383,12 +357,7 @@ describe("rotateKey replay", () => {
     const plan = planFor([], {
       refusal: { code: "BindingNotFound", reason: "No bindings are registered for kv1/cmk." },
     });
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan),
-    });
+    const run = await rotate(answers(plan));
     expect(names(run.actions)).toEqual([LOAD_ROTATION_PLAN, RECORD_ROTATION, PUBLISH_OUTCOME]);
     expect(run.actions[1].input).toMatchObject({
       status: "Skipped",
@@ -399,15 +368,9 @@ describe("rotateKey replay", () => {
   it("records Failed when the version cannot be created", async () => {
     const plan = planFor([pinnedStorage]);
     const healthy = answers(plan);
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: (action) =>
-        action.functionName === CREATE_KEY_VERSION
-          ? { failure: "Key Vault refused access" }
-          : healthy(action),
-    });
+    const run = await rotate((action) =>
+      action.functionName === CREATE_KEY_VERSION ? { failure: "Key Vault refused access" } : healthy(action),
+    );
     expect(run.state.output).toMatchObject({ status: "Failed" });
     expect(names(run.actions)).not.toContain(PROPAGATE_TO_TARGET);
   });
@@ -415,15 +378,11 @@ describe("rotateKey replay", () => {
   it("stops at once, Skipped, when the key refuses a new version (e.g. being revoked)", async () => {
     const plan = planFor([pinnedStorage]);
     const healthy = answers(plan);
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: (action) =>
-        action.functionName === CREATE_KEY_VERSION
-          ? { result: { refusal: { code: "KeyRevoked", reason: "Key kv1/cmk is being revoked." } } }
-          : healthy(action),
-    });
+    const run = await rotate((action) =>
+      action.functionName === CREATE_KEY_VERSION
+        ? { result: { refusal: { code: "KeyRevoked", reason: "Key kv1/cmk is being revoked." } } }
+        : healthy(action),
+    );
     expect(run.state.output).toMatchObject({ status: "Skipped" });
     expect(names(run.actions).filter((name) => name === CREATE_KEY_VERSION)).toHaveLength(1);
     expect(names(run.actions)).not.toContain(PROPAGATE_TO_TARGET);
@@ -436,16 +395,13 @@ describe("rotateKey replay", () => {
   it("hands each target's pre-read reference to its first write only", async () => {
     const plan = planFor([pinnedStorage]);
     let calls = 0;
-    const run = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan, () =>
+    const run = await rotate(
+      answers(plan, () =>
         ++calls === 1
           ? { outcome: "retry", detail: "429" }
           : { outcome: "done", status: "Verified", detail: "ok" },
       ),
-    });
+    );
     const writes = run.actions.filter((action) => action.functionName === PROPAGATE_TO_TARGET);
     expect(writes[0].input.current).toMatchObject({ configuredVersion: "v1" });
     expect(writes[1].input.current).toBeUndefined();
@@ -457,12 +413,7 @@ describe("rotateKey replay", () => {
         [pinnedStorage.resourceId]: { keyName: "cmk", configuredVersion: "v1", writeBasis: { from: "door" } },
       },
     });
-    const run = await runToCompletion(handler, {
-      input: { ...input, plan },
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan),
-    });
+    const run = await rotate(answers(plan), { ...input, plan });
     expect(names(run.actions).slice(0, 3)).toEqual([
       CREATE_KEY_VERSION,
       RECORD_ROTATION,
@@ -474,21 +425,11 @@ describe("rotateKey replay", () => {
 
   it("is deterministic: replaying the finished history gives the same actions and output", async () => {
     const plan = planFor([pinnedStorage, linkedPinnedPolicy, versionlessStorage]);
-    const first = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan),
-    });
+    const first = await rotate(answers(plan));
     const again = await replay(handler, first.history, input, "replay-instance");
     expect(again.actions).toEqual(first.state.actions);
     expect(again.output).toEqual(first.state.output);
-    const second = await runToCompletion(handler, {
-      input,
-      name: ROTATE_KEY_ORCHESTRATION,
-      startAt,
-      answer: answers(plan),
-    });
+    const second = await rotate(answers(plan));
     expect(second.actions).toEqual(first.actions);
   });
 });
