@@ -1,7 +1,15 @@
 // End to end through the local host: Key Vault events in both schemas, delivered several times, make exactly one version; a portal version is propagated.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startE2eStack, type E2eStack } from "../../support/e2eStack";
-import { auditOf, eventually, historyOf, seedKey, versionsOf, waitForRotation } from "./seedEstate";
+import {
+  auditOf,
+  eventually,
+  firstRotationFinished,
+  historyOf,
+  seedKey,
+  versionsOf,
+  waitForRotation,
+} from "./seedEstate";
 
 const DAY_MS = 86_400_000;
 let stack: E2eStack;
@@ -35,11 +43,7 @@ describe("Key Vault events", () => {
       .filter((delivery) => JSON.stringify(delivery).includes("KeyNearExpiry"));
     expect(deliveries.length).toBeGreaterThanOrEqual(3);
 
-    const [rotation] = await eventually(async () => {
-      const history = await historyOf(stack, "cmk-near");
-      return history.length > 0 ? history : undefined;
-    }, "a rotation record");
-    const finished = await waitForRotation(stack, rotation.id);
+    const finished = await firstRotationFinished(stack, "cmk-near");
     expect(finished).toMatchObject({
       status: "Completed",
       trigger: "KeyNearExpiry",
@@ -56,7 +60,7 @@ describe("Key Vault events", () => {
     expect(nearExpiryDuplicates.length).toBe(deliveries.length - 1);
     expect(pinnedVersionOf("stnearpinned")).toBe(finished.newVersion);
     // One row per target per step per attempt, written by the orchestration from what its attempt returned.
-    const attempts = await auditOf(stack).listTargetAttempts(rotation.id);
+    const attempts = await auditOf(stack).listTargetAttempts(finished.id);
     expect(attempts.map(({ step, attempt, status }) => ({ step, attempt, status }))).toEqual(
       expect.arrayContaining([
         { step: "apply", attempt: 1, status: "Applied" },
@@ -119,11 +123,7 @@ describe("Key Vault events", () => {
       body: JSON.stringify(cloudEvent),
     });
     expect(response.status).toBeLessThan(300);
-    const [rotation] = await eventually(async () => {
-      const history = await historyOf(stack, seeded.keyName);
-      return history.length > 0 ? history : undefined;
-    }, "a rotation record");
-    const finished = await waitForRotation(stack, rotation.id);
+    const finished = await firstRotationFinished(stack, seeded.keyName);
     expect(finished).toMatchObject({
       status: "Completed",
       trigger: "KeyExpired",

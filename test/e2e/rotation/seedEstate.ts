@@ -123,6 +123,15 @@ export async function historyOf(stack: E2eStack, keyName: string): Promise<Histo
   return ((await response.json()) as { value: HistoryEntry[] }).value;
 }
 
+/** Waits for the first rotation record of a key (an event started it), then for that rotation to finish. */
+export async function firstRotationFinished(stack: E2eStack, keyName: string): Promise<RotationRecord> {
+  const [rotation] = await eventually(async () => {
+    const history = await historyOf(stack, keyName);
+    return history.length > 0 ? history : undefined;
+  }, "a rotation record");
+  return waitForRotation(stack, rotation.id);
+}
+
 /** Polls until `check` returns a value (real time), e.g. a storage account showing a version. */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
