@@ -75,6 +75,11 @@ export interface LocalHost {
   /** Resolves when no orchestration episode, activity or message is outstanding (bounded by `maxWaitMs`). */
   whenIdle(maxWaitMs?: number): Promise<void>;
   setAtLeastOnce(mode: AtLeastOnceMode): void;
+  /**
+   * Makes every orchestration start fail (default 503) as when the task hub's storage is unavailable, until called
+   * with `undefined`; running instances go on.
+   */
+  failOrchestrationStarts(fault: { status?: number; message?: string } | undefined): void;
   /** Next due time of every timer function (ISO). */
   nextTimerOccurrences(): Record<string, string | undefined>;
   stop(): Promise<void>;
@@ -237,6 +242,13 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       setAtLeastOnce: (mode) => {
         atLeastOnce = mode;
       },
+      failOrchestrationStarts: (fault) =>
+        engine.setStartFault(
+          fault && {
+            status: fault.status ?? 503,
+            message: fault.message ?? "The task hub's storage is unavailable (sandbox fault).",
+          },
+        ),
       nextTimerOccurrences: () => timers.nextOccurrences(),
       stop: async () => {
         if (isStopped) return;

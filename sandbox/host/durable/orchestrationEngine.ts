@@ -17,7 +17,7 @@ import { toStatusPayload, type OrchestrationStatus } from "./statusPayload";
 const UPPER_SCHEMA_VERSION = 2;
 const OUT_OF_PROC_DATA_LABEL = "$OutOfProcData$:";
 
-/** A client operation the caller got wrong; `status` is the HTTP status the Durable HTTP API answers with. */
+/** A client operation the engine refused; `status` is the HTTP status the Durable HTTP API answers with. */
 export class DurableRequestError extends Error {
   constructor(
     readonly status: number,
@@ -66,6 +66,8 @@ export class OrchestrationEngine {
   private idleWaiters: Array<() => void> = [];
   private busyCount = 0;
   private isStopped = false;
+  /** Set while the task hub's storage is made unavailable: every start is refused with it. */
+  private startFault: { status: number; message: string } | undefined;
 
   constructor(private readonly options: EngineOptions) {
     for (const entry of options.functions) {
@@ -113,7 +115,15 @@ export class OrchestrationEngine {
 
   // ---- client operations -------------------------------------------------------------------------------------
 
+  /** Makes every start fail as when the task hub's storage is unavailable (`undefined` ends it); nothing is created. */
+  setStartFault(fault: { status: number; message: string } | undefined): void {
+    this.startFault = fault;
+  }
+
   startNew(name: string, instanceId: string | undefined, inputJson: string | null): InstanceRecord {
+    if (this.startFault) {
+      throw new DurableRequestError(this.startFault.status, "TaskHubUnavailable", this.startFault.message);
+    }
     const entry = this.orchestrators.get(name.toLowerCase());
     if (!entry) {
       throw new DurableRequestError(

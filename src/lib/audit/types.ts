@@ -79,6 +79,8 @@ export interface RevocationRecord {
   } | null;
   startedAt: string;
   finishedAt: string | null;
+  /** Why it ended as it did when no step says so (e.g. it could not be started); beyond the contract's fields. */
+  detail?: string | null;
 }
 
 /** An item of `GET /api/keys/{vault}/{key}/history`: a record plus its kind. */

@@ -6,6 +6,7 @@ import type { Services } from "../../lib/services";
 import { readRevocation } from "../revokeKey/readRevocation";
 import { assertNoRevocationRunning } from "../revokeKey/instanceState";
 import { rateLimiterOf } from "../revokeKey/rateLimiterOf";
+import { startInstance } from "../startInstance";
 import { RESTORE_KEY_ORCHESTRATION } from "./activityNames";
 import type { RestoreKeyInput } from "./types";
 
@@ -50,6 +51,13 @@ export async function requestRestore(
     reenableEnvironments: request.reenableEnvironments,
     requestedAtMs: nowMs,
   };
-  await client.startNew(RESTORE_KEY_ORCHESTRATION, { instanceId, input });
+  await startInstance(client, {
+    name: RESTORE_KEY_ORCHESTRATION,
+    instanceId,
+    input,
+    // The revocation record goes back to what it said before this restore was asked for.
+    withdraw: () => services.audit.putRevocation(key, record),
+    nextStep: `Nothing was re-enabled: send the restore again with a new requestId (${request.requestId} is spent).`,
+  });
   return { id: revocationId, instanceId };
 }

@@ -6,6 +6,7 @@ import { DomainError } from "../../lib/errors";
 import { keyPathOf, revocationInstanceId } from "../../lib/keys";
 import { claimRequestId, listVersionStates, type RevokeRequest } from "../../lib/revocations";
 import type { Services } from "../../lib/services";
+import { startInstance } from "../startInstance";
 import { REVOKE_KEY_ORCHESTRATION } from "./activityNames";
 import { assertNoRevocationRunning } from "./instanceState";
 import { rateLimiterOf } from "./rateLimiterOf";
@@ -62,6 +63,18 @@ export async function requestRevocation(
   await services.audit.putRevocation(key, record);
   const instanceId = revocationInstanceId(key);
   const input: RevokeKeyInput = { revocationId: id, vaultName: key.vaultName, keyName: key.keyName, record };
-  await client.startNew(REVOKE_KEY_ORCHESTRATION, { instanceId, input });
+  await startInstance(client, {
+    name: REVOKE_KEY_ORCHESTRATION,
+    instanceId,
+    input,
+    withdraw: (reason) =>
+      services.audit.putRevocation(key, {
+        ...record,
+        status: "Failed",
+        finishedAt: new Date().toISOString(),
+        detail: reason,
+      }),
+    nextStep: `Nothing was disabled: send the revocation again with a new requestId (${request.requestId} is spent).`,
+  });
   return { id, instanceId };
 }

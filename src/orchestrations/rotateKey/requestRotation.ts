@@ -1,10 +1,11 @@
 // What POST /api/rotations does once the body is read: validate the key, plan, then dry-run or start.
 import type { DurableClient } from "durable-functions";
+import type { RotationRecord } from "../../lib/audit";
 import { DomainError } from "../../lib/errors";
 import type { Services } from "../../lib/services";
 import { planRotation, withCurrentReferences } from "./planRotation";
 import { startRotation, type StartOutcome } from "./startRotation";
-import type { RotationPlan, TargetRef } from "./types";
+import type { RotateKeyInput, RotationPlan, TargetRef } from "./types";
 
 export interface RotationAsk {
   keyId: unknown;
@@ -82,19 +83,27 @@ export async function requestRotation(
   };
   // The first record is written before the instance starts, so the 202's status URL answers at once
   // and the orchestration's own writes (same id) always come after it.
-  const outcome = await startRotation(client, request, (input) =>
-    services.audit.putRotation(key, {
-      id: input.rotationId,
-      keyId: plan.keyId,
-      status: "Running",
-      reason: input.reason,
-      trigger: input.trigger,
-      previousVersion: plan.previousVersion ?? null,
-      newVersion: null,
-      targets: plan.targets.map((target) => ({ ...target, status: "Pending", detail: "" })),
-      startedAt: new Date().toISOString(),
-      finishedAt: null,
-    }),
-  );
+  const firstRecord = (input: RotateKeyInput): RotationRecord => ({
+    id: input.rotationId,
+    keyId: plan.keyId,
+    status: "Running",
+    reason: input.reason,
+    trigger: input.trigger,
+    previousVersion: plan.previousVersion ?? null,
+    newVersion: null,
+    targets: plan.targets.map((target) => ({ ...target, status: "Pending", detail: "" })),
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+  });
+  const outcome = await startRotation(client, request, {
+    write: (input) => services.audit.putRotation(key, firstRecord(input)),
+    withdraw: (input, reason) =>
+      services.audit.putRotation(key, {
+        ...firstRecord(input),
+        status: "Failed",
+        finishedAt: new Date().toISOString(),
+        detail: reason,
+      }),
+  });
   return { kind: "start", outcome };
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import { revocationInstanceId, rotationInstanceId, type KeyIdentity } from "../../lib/keys";
+import { startInstance } from "../startInstance";
 import { ROTATE_KEY_ORCHESTRATION } from "./activityNames";
 import type {
   RotateKeyInput,
@@ -60,6 +61,13 @@ function rotationIdOf(status: DurableOrchestrationStatus): string {
   return custom?.rotationId ?? input?.rotationId ?? status.instanceId;
 }
 
+/** The record a door writes before the instance exists (so its status URL answers at once), and how to take it back. */
+export interface FirstRecord {
+  write(input: RotateKeyInput): Promise<void>;
+  /** The start failed: the record must not keep saying Running. */
+  withdraw(input: RotateKeyInput, reason: string): Promise<void>;
+}
+
 /** Within one worker, check-then-start for a key runs one at a time, so concurrent requests see each other. */
 const startsInFlight = new Map<string, Promise<unknown>>();
 
@@ -83,8 +91,7 @@ async function oneAtATime<T>(instanceId: string, work: () => Promise<T>): Promis
 export async function startRotation(
   client: DurableClient,
   request: RotationRequest,
-  /** Runs once the start is decided, before the instance exists (e.g. write the first record so its status URL answers at once). */
-  beforeStart?: (input: RotateKeyInput) => Promise<void>,
+  firstRecord?: FirstRecord,
 ): Promise<StartOutcome> {
   const instanceId = rotationInstanceId(request.key);
   return oneAtATime(instanceId, async () => {
@@ -121,8 +128,14 @@ export async function startRotation(
       ...(request.version === undefined ? {} : { version: request.version }),
       ...(request.plan === undefined ? {} : { plan: request.plan }),
     };
-    await beforeStart?.(input);
-    await client.startNew(ROTATE_KEY_ORCHESTRATION, { instanceId, input });
+    await firstRecord?.write(input);
+    await startInstance(client, {
+      name: ROTATE_KEY_ORCHESTRATION,
+      instanceId,
+      input,
+      ...(firstRecord ? { withdraw: (reason: string) => firstRecord.withdraw(input, reason) } : {}),
+      nextStep: "Try again once the Functions app's storage is reachable.",
+    });
     return {
       started: true,
       rotationId,

@@ -200,6 +200,58 @@ describe("revocation webhook", () => {
     );
   });
 
+  it("answers 503 when the task hub refuses to start a revocation or restore, and leaves its record saying so", async () => {
+    const key = await seedRevocationKey(stack, { keyName: "cmk-hubdown", versionCount: 2 });
+    seeded.push(key);
+    const before = await enabledStates(stack, key.keyName);
+    const refusedWhileHubDown = async (send: () => Promise<{ response: Response }>) => {
+      stack.host().failOrchestrationStarts({});
+      try {
+        const { response } = await send();
+        expect(response.status).toBe(503);
+        const { error } = (await response.json()) as ErrorBody;
+        expect(error.code).toBe("DependencyUnavailable");
+        expect(error.message).toContain("nothing was started");
+      } finally {
+        stack.host().failOrchestrationStarts(undefined);
+      }
+    };
+
+    await refusedWhileHubDown(() => stack.revoke(key.keyId, "hub down"));
+    expect(await enabledStates(stack, key.keyName)).toEqual(before);
+    const history = (await (
+      await stack.call(`/api/keys/${stack.base.vaultName}/${key.keyName}/history`)
+    ).json()) as { value: Array<Record<string, unknown>> };
+    expect(history.value).toEqual([
+      expect.objectContaining({
+        kind: "revocation",
+        status: "Failed",
+        finishedAt: expect.any(String),
+        detail: expect.stringContaining("nothing was started"),
+      }),
+    ]);
+
+    // The failed start left no fence and no instance: the key can be revoked at once.
+    const { response, id } = await stack.revoke(key.keyId, "hub back");
+    expect(response.status).toBe(202);
+    expect(await stack.waitForRevocation(id!, isFinished)).toMatchObject({ status: "Revoked" });
+
+    // A restore the task hub refuses leaves the revocation exactly as it was (not Restoring forever).
+    await refusedWhileHubDown(() => stack.restore(id!));
+    expect(await (await stack.call(`/api/revocations/${id}`)).json()).toMatchObject({
+      status: "Revoked",
+      restore: null,
+    });
+    const restore = await stack.restore(id!);
+    expect(restore.response.status).toBe(202);
+    const restored = await stack.waitForRevocation(
+      id!,
+      (record) => record.restore?.requestId === restore.requestId && record.restore.status !== "Restoring",
+    );
+    expect(restored.status).toBe("Restored");
+    expect(await enabledStates(stack, key.keyName)).toEqual(before);
+  });
+
   describe("refusals change nothing in Key Vault and leave one audit record each", () => {
     let key: SeededRevocationKey;
     let before: Record<string, boolean>;

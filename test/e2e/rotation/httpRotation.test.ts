@@ -1,7 +1,7 @@
 // End to end through the local host: HTTP rotation with status polling, dry run, concurrent requests, and bad input.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startE2eStack, type E2eStack } from "../../support/e2eStack";
-import { seedKey, versionsOf, waitForRotation, waitForStep } from "./seedEstate";
+import { historyOf, seedKey, versionsOf, waitForRotation, waitForStep } from "./seedEstate";
 
 let stack: E2eStack;
 
@@ -76,6 +76,44 @@ describe("HTTP rotation", () => {
       targets: [{ mode: "pinned", plannedAction: expect.any(String) }],
     });
     expect(await versionsOf(stack, "cmk-dry")).toHaveLength(1);
+  });
+
+  it("answers 503 when the task hub refuses the start, leaves no Running record, and starts once it is back", async () => {
+    const seeded = await seedKey(stack, {
+      keyName: "cmk-hubdown",
+      storage: [{ name: "sthubdown", mode: "pinned" }],
+    });
+    const ask = { method: "POST", body: JSON.stringify({ keyId: seeded.keyId }) };
+    stack.host.failOrchestrationStarts({});
+    let refused: Response;
+    try {
+      refused = await stack.call("/api/rotations", ask);
+    } finally {
+      stack.host.failOrchestrationStarts(undefined);
+    }
+    expect(refused.status).toBe(503);
+    const { error } = (await refused.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("DependencyUnavailable");
+    expect(error.message).toContain("nothing was started");
+    expect(await versionsOf(stack, "cmk-hubdown")).toHaveLength(1);
+    // The first record, written before the start, now says how it ended instead of Running forever.
+    const [withdrawn] = await historyOf(stack, "cmk-hubdown");
+    expect(withdrawn).toMatchObject({
+      kind: "rotation",
+      status: "Failed",
+      newVersion: null,
+      finishedAt: expect.any(String),
+      detail: expect.stringContaining("nothing was started"),
+    });
+    expect((await (await stack.call(`/api/rotations/${withdrawn.id}`)).json()) as object).toMatchObject({
+      status: "Failed",
+    });
+
+    const accepted = await stack.call("/api/rotations", ask);
+    expect(accepted.status).toBe(202);
+    const finished = await waitForRotation(stack, ((await accepted.json()) as { id: string }).id);
+    expect(finished.status).toBe("Completed");
+    expect(await versionsOf(stack, "cmk-hubdown")).toHaveLength(2);
   });
 
   it("lets one of two concurrent requests start and answers the other 409 with the running id", async () => {

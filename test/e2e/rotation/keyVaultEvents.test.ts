@@ -132,6 +132,33 @@ describe("Key Vault events", () => {
     expect(pinnedVersionOf("stexpiredpinned")).toBe(finished.newVersion);
   });
 
+  it("answers Event Grid with a failure while the task hub refuses starts, so the redelivery rotates once", async () => {
+    const seeded = await seedKey(stack, {
+      keyName: "cmk-hubdown",
+      expiresInDays: 31,
+      storage: [{ name: "sthubdownpinned", mode: "pinned" }],
+    });
+    stack.host.failOrchestrationStarts({});
+    try {
+      // Key Vault sends KeyNearExpiry; the clock step returns after its first attempt, which is refused.
+      await stack.clock.advance(2 * DAY_MS);
+    } finally {
+      stack.host.failOrchestrationStarts(undefined);
+    }
+    const delivery = () =>
+      stack.keyVault
+        .listDeliveries(stack.vaultName)
+        .find((entry) => entry.eventType.endsWith("KeyNearExpiry") && entry.subject === seeded.keyName);
+    expect(delivery()).toMatchObject({ lastStatus: 500 });
+
+    // Event Grid retries on its own schedule; the first attempt changed nothing, so the retry is not a duplicate.
+    const finished = await firstRotationFinished(stack, seeded.keyName);
+    expect(finished).toMatchObject({ status: "Completed", previousVersion: seeded.firstVersion });
+    expect(delivery()).toMatchObject({ outcome: "Delivered" });
+    expect(await versionsOf(stack, seeded.keyName)).toHaveLength(2);
+    expect(pinnedVersionOf("sthubdownpinned")).toBe(finished.newVersion);
+  });
+
   it.each([
     ["another event type", "Microsoft.KeyVault.SecretNearExpiry", "kv-e2e", "1"],
     ["a vault not on the allow-list", "Microsoft.KeyVault.KeyNearExpiry", "kv-elsewhere", "2"],

@@ -122,6 +122,27 @@ describe("local host: durable orchestrations end to end", () => {
     expect(seen).toEqual(["prepare", "flaky", "fan-out", "cool-down", "approval"].map((step) => ({ step })));
   });
 
+  it("refuses every start while failOrchestrationStarts is set, creating nothing, and starts again once cleared", async () => {
+    const startUrl = `${example.host.baseUrl}/runtime/webhooks/durabletask/orchestrators/ExampleOrchestration/hubdown-1?code=${example.host.systemKey}`;
+    const start = () => fetch(startUrl, { method: "POST", body: JSON.stringify({ items: ["h"] }) });
+    example.host.failOrchestrationStarts({});
+    try {
+      const refused = await start();
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toEqual({
+        error: { code: "TaskHubUnavailable", message: expect.stringContaining("unavailable") },
+      });
+      example.host.failOrchestrationStarts({ status: 500, message: "storage account gone" });
+      expect((await start()).status).toBe(500);
+      expect(example.host.getStatus("hubdown-1")).toBeUndefined();
+    } finally {
+      example.host.failOrchestrationStarts(undefined);
+    }
+    expect((await start()).status).toBe(202);
+    expect(example.host.getStatus("hubdown-1")).toBeDefined();
+    await runToApproval(example, "hubdown-1");
+  });
+
   it("at-least-once 'twice': every activity runs twice and the orchestration still completes once", async () => {
     example.host.setAtLeastOnce("twice");
     const payload = await startOrchestration(
