@@ -50,6 +50,8 @@ export interface RevocationStack {
     done: (record: RevocationRecord) => boolean,
     timeoutMs?: number,
   ): Promise<RevocationRecord>;
+  /** Waits until the restore sent with `requestId` has finished (no longer Restoring). */
+  waitForRestore(id: string, requestId: string): Promise<RevocationRecord>;
   /** Stops the host and starts a new one on the same Azurite and emulators: everything in memory is gone. */
   restartHost(): Promise<void>;
   auditTable(): TableClient;
@@ -111,6 +113,12 @@ export async function startRevocationStack(options: E2eStackOptions = {}): Promi
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       throw new Error(`revocation ${id} not done after ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    },
+    waitForRestore(id, requestId) {
+      return stack.waitForRevocation(
+        id,
+        (record) => record.restore?.requestId === requestId && record.restore.status !== "Restoring",
+      );
     },
     async restartHost() {
       await current.stop();

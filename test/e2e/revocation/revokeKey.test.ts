@@ -158,10 +158,7 @@ describe("revokeKey", () => {
 
     const { response: restoreResponse, requestId } = await stack.restore(id!);
     expect(restoreResponse.status).toBe(202);
-    await stack.waitForRevocation(
-      id!,
-      (record) => record.restore?.requestId === requestId && record.restore.finishedAt !== null,
-    );
+    await stack.waitForRestore(id!, requestId);
     const after = await enabledStates(stack, key.keyName);
     expect(
       Object.entries(after)

@@ -110,10 +110,7 @@ describe("revocation webhook", () => {
 
     const first = await stack.restore(id!);
     expect(first.response.status).toBe(202);
-    const restored = await stack.waitForRevocation(
-      id!,
-      (record) => record.restore?.requestId === first.requestId && record.restore.status !== "Restoring",
-    );
+    const restored = await stack.waitForRestore(id!, first.requestId);
     expect(restored).toMatchObject({
       status: "Restored",
       restore: { status: "Restored", reason: "all clear" },
@@ -138,10 +135,7 @@ describe("revocation webhook", () => {
 
     const second = await stack.restore(id!);
     expect(second.response.status).toBe(202);
-    const again = await stack.waitForRevocation(
-      id!,
-      (record) => record.restore?.requestId === second.requestId && record.restore.status !== "Restoring",
-    );
+    const again = await stack.waitForRestore(id!, second.requestId);
     expect(again.status).toBe("Restored");
     expect(again.versions).toEqual(restored.versions);
     expect(await enabledStates(stack, key.keyName)).toEqual(states);
@@ -158,10 +152,7 @@ describe("revocation webhook", () => {
     await stack.waitForRevocation(id!, isFinished);
     const { response, requestId } = await stack.restore(id!, { reenableEnvironments: false });
     expect(response.status).toBe(202);
-    const restored = await stack.waitForRevocation(
-      id!,
-      (record) => record.restore?.requestId === requestId && record.restore.status !== "Restoring",
-    );
+    const restored = await stack.waitForRestore(id!, requestId);
     expect(restored.status).toBe("Restored");
     expect(restored.targets[0]).toMatchObject({
       status: "ActionRequired",
@@ -244,10 +235,7 @@ describe("revocation webhook", () => {
     });
     const restore = await stack.restore(id!);
     expect(restore.response.status).toBe(202);
-    const restored = await stack.waitForRevocation(
-      id!,
-      (record) => record.restore?.requestId === restore.requestId && record.restore.status !== "Restoring",
-    );
+    const restored = await stack.waitForRestore(id!, restore.requestId);
     expect(restored.status).toBe("Restored");
     expect(await enabledStates(stack, key.keyName)).toEqual(before);
   });
