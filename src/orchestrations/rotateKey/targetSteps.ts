@@ -2,7 +2,8 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { ConsumerReference } from "../../lib/consumers/types";
 import { PROPAGATE_TO_TARGET, RECORD_TARGET_ATTEMPTS, VERIFY_TARGET } from "./activityNames";
-import { errorText, infrastructureRetry, nowMs, type Steps } from "./orchestrationSupport";
+import { settleAll } from "../settleAll";
+import { infrastructureRetry, nowMs, type Steps } from "./orchestrationSupport";
 import { nextAttemptDelayMs, TARGET_MAX_ATTEMPTS, VERSIONLESS_CHECK_INTERVAL_MS } from "./outcome";
 import type { RotationRun } from "./rotationRun";
 import type { TargetAttemptInput, TargetAttemptRecords, TargetAttemptResult, TargetState } from "./types";
@@ -39,7 +40,7 @@ export function* updateTargets(
         current ? { ...attemptInput, current } : attemptInput,
       );
     });
-    const results = yield* settleAll(context, attempts);
+    const results = yield* settleAttempts(context, attempts);
     due.forEach((target, index) => {
       const result = results[index];
       nextAttemptAtMs.delete(target);
@@ -64,22 +65,12 @@ export function* updateTargets(
   }
 }
 
-/**
- * Runs attempts in parallel. When an activity crashed (rather than reporting), the attempts that had
- * already reported keep their results and the others count as ones to retry.
- */
-export function* settleAll(context: OrchestrationContext, attempts: Task[]): Steps<TargetAttemptResult[]> {
-  if (attempts.length === 0) return [];
-  try {
-    return (yield context.df.Task.all(attempts)) as TargetAttemptResult[];
-  } catch (error) {
-    const detail = `The attempt did not complete: ${errorText(error)}`;
-    return attempts.map((attempt): TargetAttemptResult =>
-      attempt.isCompleted && !attempt.isFaulted
-        ? (attempt.result as TargetAttemptResult)
-        : { outcome: "retry", detail },
-    );
-  }
+/** Runs a round of attempts in parallel; an attempt whose activity crashed counts as one to retry, the others keep their results. */
+function settleAttempts(context: OrchestrationContext, attempts: Task[]): Steps<TargetAttemptResult[]> {
+  return settleAll(context, attempts, (reason): TargetAttemptResult => ({
+    outcome: "retry",
+    detail: `The attempt did not complete: ${reason}`,
+  }));
 }
 
 /** Writes the audit rows a round of attempts returned, after the orchestration has taken in their results. */
@@ -116,7 +107,7 @@ export function* watchVersionlessTargets(
         nowMs: nowMs(context),
       } satisfies TargetAttemptInput),
     );
-    const results = yield* settleAll(context, verifications);
+    const results = yield* settleAttempts(context, verifications);
     awaiting.forEach((target, index) => {
       const result = results[index];
       target.detail = result.detail;

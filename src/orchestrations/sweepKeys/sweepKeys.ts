@@ -1,6 +1,8 @@
 // The sweepKeys orchestration: the scheduled pass over every bound key that rotates what is due and repairs drift.
 import type { OrchestrationContext, Task } from "durable-functions";
+import { infrastructureRetry } from "../rotateKey/orchestrationSupport";
 import { deterministicRotationId, type StartOutcome } from "../rotateKey/startRotation";
+import { settleAll } from "../settleAll";
 import { ASSESS_KEY, LIST_BOUND_KEYS, START_KEY_ROTATION } from "./activityNames";
 import { ASSESS_CONCURRENCY, ROTATIONS_PER_VAULT_PER_WINDOW, START_WINDOW_MS } from "./limits";
 import type { BoundKeys, KeyAssessment, SweepInput, SweepKey, SweepResult, SweepStartInput } from "./types";
@@ -17,7 +19,7 @@ function inBatches<T>(items: readonly T[], size: number): T[][] {
 
 export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
   const input = context.df.getInput<SweepInput | undefined>() ?? { reason: "schedule" };
-  const result: SweepResult = { assessed: 0, started: [], busy: [], unchanged: [] };
+  const result: SweepResult = { assessed: 0, started: [], busy: [], unchanged: [], failed: [] };
   const sweptAtMs = context.df.currentUtcDateTime.getTime();
 
   context.df.setCustomStatus({ step: "ListingKeys" });
@@ -49,12 +51,22 @@ export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
       started: result.started.length,
       total: starts.length,
     });
-    const outcomes = (yield context.df.Task.all(
-      window.map((start) => context.df.callActivity(START_KEY_ROTATION, start)),
-    )) as StartOutcome[];
+    // A start the task hub keeps refusing leaves that key for the next sweep; the others still start.
+    const outcomes = yield* settleAll(
+      context,
+      window.map((start) =>
+        context.df.callActivityWithRetry(START_KEY_ROTATION, infrastructureRetry(), start),
+      ),
+      (reason): StartOutcome | { failure: string } => ({ failure: reason }),
+    );
     window.forEach((start, position) => {
       const outcome = outcomes[position];
-      if (outcome.started)
+      if ("failure" in outcome)
+        result.failed.push({
+          key: keyPath(start.key),
+          detail: `${start.action} could not be started (${outcome.failure}); the next sweep tries again.`,
+        });
+      else if (outcome.started)
         result.started.push({
           key: keyPath(start.key),
           action: start.trigger,

@@ -43,6 +43,8 @@ export interface SweepResult {
   busy: { key: string; runningId: string }[];
   /** Keys left alone, with why (not due, could not be read, ...). */
   unchanged: { key: string; detail: string }[];
+  /** Keys whose rotation was due but could not be started, even after retries; the next sweep tries again. */
+  failed: { key: string; detail: string }[];
 }
 
 export type { StartOutcome };

@@ -117,8 +117,33 @@ describe("sweepKeys replay", () => {
       assessed: keys.length,
       busy: [{ key: "kv2/busy", runningId: "r-busy" }],
       unchanged: [{ key: "kv2/fine" }],
+      failed: [],
     });
     expect(run.state.output.started).toHaveLength(dueKeys.length + 1);
+  });
+
+  it("retries a start the task hub refuses, lists it as failed for the next sweep, and still starts the others", async () => {
+    const refused = "The Durable task hub did not start rotateKey (503); nothing was started.";
+    const run = await runToCompletion(handler, {
+      input: { reason: "schedule" },
+      name: SWEEP_KEYS_ORCHESTRATION,
+      startAt,
+      answer: (action) =>
+        action.functionName === START_KEY_ROTATION && action.input.key.keyName === "due1"
+          ? { failure: refused }
+          : answer(action),
+    });
+    const starts = run.actions.filter((action) => action.functionName === START_KEY_ROTATION);
+    expect(starts.every((action) => action.actionType === ActionType.CallActivityWithRetry)).toBe(true);
+    expect(run.state.output.failed).toEqual([
+      {
+        key: "kv1/due1",
+        detail: expect.stringMatching(/^Rotate could not be started .*next sweep tries again\.$/),
+      },
+    ]);
+    expect(run.state.output.started.map((entry: { key: string }) => entry.key)).not.toContain("kv1/due1");
+    expect(run.state.output.started).toHaveLength(dueKeys.length);
+    expect(run.state.output.busy).toEqual([{ key: "kv2/busy", runningId: "r-busy" }]);
   });
 
   it("gives every due key a rotation id that a second sweep would repeat", async () => {
