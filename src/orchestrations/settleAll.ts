@@ -1,9 +1,13 @@
 // Waiting for parallel activities without losing the results of those that finished when another one failed.
 import type { OrchestrationContext, Task } from "durable-functions";
 
+const firstLineOf = (error: unknown): string =>
+  error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+
 /**
- * Runs `tasks` in parallel. When one of them failed (after its retries), the tasks that had already
- * completed keep their results and each failed or unfinished one becomes `onFailure(reason)`.
+ * Runs `tasks` in parallel. When one of them failed (after its retries), the tasks that had completed
+ * keep their results and every other one becomes `onFailure(reason)`: its own error, or, for one still
+ * running when the first failure ended the wait, that failure.
  */
 export function* settleAll<T>(
   context: OrchestrationContext,
@@ -14,9 +18,13 @@ export function* settleAll<T>(
   try {
     return (yield context.df.Task.all(tasks)) as T[];
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return tasks.map((task) =>
-      task.isCompleted && !task.isFaulted ? (task.result as T) : onFailure(reason),
-    );
+    return tasks.map((task) => {
+      if (task.isCompleted) return task.result as T;
+      return onFailure(
+        task.isFaulted
+          ? firstLineOf(task.result)
+          : `still running when another failed: ${firstLineOf(error)}`,
+      );
+    });
   }
 }
