@@ -4,7 +4,7 @@ import { keyPathOf, revocationInstanceId } from "../../lib/keys";
 import { claimRequestId, type RestoreRequest } from "../../lib/revocations";
 import type { Services } from "../../lib/services";
 import { readRevocation } from "../revokeKey/readRevocation";
-import { assertNoRevocationRunning } from "../revokeKey/instanceState";
+import { assertNoRevocationRunning, revocationInProgress } from "../revokeKey/instanceState";
 import { rateLimiterOf } from "../revokeKey/rateLimiterOf";
 import { startInstance } from "../startInstance";
 import { RESTORE_KEY_ORCHESTRATION } from "./activityNames";
@@ -51,13 +51,16 @@ export async function requestRestore(
     reenableEnvironments: request.reenableEnvironments,
     requestedAtMs: nowMs,
   };
-  await startInstance(client, {
+  const start = await startInstance(client, {
     name: RESTORE_KEY_ORCHESTRATION,
     instanceId,
     input,
-    // The revocation record goes back to what it said before this restore was asked for.
-    withdraw: () => services.audit.putRevocation(key, record),
+    // The revocation record goes back to what it said before this restore was asked for, unless a
+    // simultaneous restore won the start: its own writes to the same record are the ones that count.
+    withdraw: ({ anotherStartWon }) =>
+      anotherStartWon ? Promise.resolve() : services.audit.putRevocation(key, record),
     nextStep: `Nothing was re-enabled: send the restore again with a new requestId (${request.requestId} is spent).`,
   });
+  if (!start.started) throw revocationInProgress(start.running);
   return { id: revocationId, instanceId };
 }

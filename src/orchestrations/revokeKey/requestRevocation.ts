@@ -8,7 +8,7 @@ import { claimRequestId, listVersionStates, type RevokeRequest } from "../../lib
 import type { Services } from "../../lib/services";
 import { startInstance } from "../startInstance";
 import { REVOKE_KEY_ORCHESTRATION } from "./activityNames";
-import { assertNoRevocationRunning } from "./instanceState";
+import { assertNoRevocationRunning, revocationInProgress } from "./instanceState";
 import { rateLimiterOf } from "./rateLimiterOf";
 import type { RevokeKeyInput } from "./types";
 
@@ -63,11 +63,11 @@ export async function requestRevocation(
   await services.audit.putRevocation(key, record);
   const instanceId = revocationInstanceId(key);
   const input: RevokeKeyInput = { revocationId: id, vaultName: key.vaultName, keyName: key.keyName, record };
-  await startInstance(client, {
+  const start = await startInstance(client, {
     name: REVOKE_KEY_ORCHESTRATION,
     instanceId,
     input,
-    withdraw: (reason) =>
+    withdraw: ({ reason }) =>
       services.audit.putRevocation(key, {
         ...record,
         status: "Failed",
@@ -76,5 +76,6 @@ export async function requestRevocation(
       }),
     nextStep: `Nothing was disabled: send the revocation again with a new requestId (${request.requestId} is spent).`,
   });
+  if (!start.started) throw revocationInProgress(start.running);
   return { id, instanceId };
 }

@@ -97,10 +97,11 @@ export async function requestRotation(
   });
   const outcome = await startRotation(client, request, {
     write: (input) => services.audit.putRotation(key, firstRecord(input)),
-    withdraw: (input, reason) =>
+    withdraw: (input, { reason, anotherStartWon }) =>
       services.audit.putRotation(key, {
         ...firstRecord(input),
-        status: "Failed",
+        // Lost to a simultaneous start: the other rotation does the work, this one changed nothing.
+        status: anotherStartWon ? "Skipped" : "Failed",
         finishedAt: new Date().toISOString(),
         detail: reason,
       }),

@@ -64,8 +64,8 @@ function rotationIdOf(status: DurableOrchestrationStatus): string {
 /** The record a door writes before the instance exists (so its status URL answers at once), and how to take it back. */
 export interface FirstRecord {
   write(input: RotateKeyInput): Promise<void>;
-  /** The start failed: the record must not keep saying Running. */
-  withdraw(input: RotateKeyInput, reason: string): Promise<void>;
+  /** Nothing was started (task hub unavailable, or another start won): the record must not keep saying Running. */
+  withdraw(input: RotateKeyInput, why: { reason: string; anotherStartWon: boolean }): Promise<void>;
 }
 
 /** Within one worker, check-then-start for a key runs one at a time, so concurrent requests see each other. */
@@ -129,13 +129,22 @@ export async function startRotation(
       ...(request.plan === undefined ? {} : { plan: request.plan }),
     };
     await firstRecord?.write(input);
-    await startInstance(client, {
+    const start = await startInstance(client, {
       name: ROTATE_KEY_ORCHESTRATION,
       instanceId,
       input,
-      ...(firstRecord ? { withdraw: (reason: string) => firstRecord.withdraw(input, reason) } : {}),
+      ...(firstRecord ? { withdraw: (why) => firstRecord.withdraw(input, why) } : {}),
       nextStep: "Try again once the Functions app's storage is reachable.",
     });
+    if (!start.started) {
+      // Another worker started this key's rotation at the same moment: it is the one running.
+      return {
+        started: false,
+        reason: "RotationInProgress",
+        runningId: rotationIdOf(start.running),
+        instanceId,
+      };
+    }
     return {
       started: true,
       rotationId,

@@ -3,10 +3,8 @@ import type { DurableClient } from "durable-functions";
 import { describe, expect, it } from "vitest";
 import { isDomainError } from "../../../src/lib/errors";
 import { revocationInstanceId } from "../../../src/lib/keys";
-import {
-  activeInstanceStatus,
-  assertNoRevocationRunning,
-} from "../../../src/orchestrations/revokeKey/instanceState";
+import { activeInstanceStatus } from "../../../src/orchestrations/activeInstanceStatus";
+import { assertNoRevocationRunning } from "../../../src/orchestrations/revokeKey/instanceState";
 
 const key = { vaultName: "kv1", keyName: "cmk" };
 

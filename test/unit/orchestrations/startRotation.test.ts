@@ -53,6 +53,37 @@ describe("startRotation", () => {
     });
   });
 
+  it("answers with the winner's id when another worker's start lands first, and withdraws its own record", async () => {
+    const instances: Record<string, { runtimeStatus: string; customStatus?: unknown }> = {};
+    const { client } = fakeClient(instances);
+    // Another worker starts the key's rotation between this worker's check and its own start.
+    (client as unknown as { startNew: () => Promise<never> }).startNew = () => {
+      instances[rotationInstanceId(key)] = {
+        runtimeStatus: "Running",
+        customStatus: { rotationId: "r-other" },
+      };
+      return Promise.reject(new Error("The operation failed with an unexpected status code: 409."));
+    };
+    const records: string[] = [];
+    const outcome = await startRotation(client, request, {
+      write: (input) => Promise.resolve(void records.push(`write ${input.rotationId}`)),
+      withdraw: (input, why) =>
+        Promise.resolve(
+          void records.push(`withdraw ${input.rotationId} anotherStartWon=${why.anotherStartWon}`),
+        ),
+    });
+    expect(outcome).toEqual({
+      started: false,
+      reason: "RotationInProgress",
+      runningId: "r-other",
+      instanceId: rotationInstanceId(key),
+    });
+    expect(records).toEqual([
+      expect.stringMatching(/^write /),
+      expect.stringMatching(/^withdraw .* anotherStartWon=true$/),
+    ]);
+  });
+
   it("answers with the running rotation id while one works", async () => {
     const { client, calls } = fakeClient({
       [rotationInstanceId(key)]: {

@@ -4,7 +4,7 @@ import type { InvocationContext } from "@azure/functions";
 import type { DurableOrchestrationStatus } from "durable-functions";
 import { rotationInstanceId, type KeyIdentity } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";
-import { activeInstanceStatus } from "../instanceState";
+import { activeInstanceStatus } from "../../activeInstanceStatus";
 import type { KeyActivityInput, TakeOverResult } from "../types";
 
 /** The durable client binding this activity declares (an orchestration cannot terminate another instance). */
