@@ -1,6 +1,6 @@
 // Per-key rate limit of revoke/restore requests in Table Storage, so a leaked secret cannot flap a key.
 import { odata, type TableClient } from "@azure/data-tables";
-import { DomainError, fromAzureError } from "../errors";
+import { DomainError, fromAzureError, statusOf } from "../errors";
 import { keyPathOf, type KeyIdentity } from "../keys";
 import { encodeTableKey, ensureTable, fromInvertedTime, invertedTime } from "../tables";
 
@@ -21,6 +21,8 @@ export interface KeyRateLimiter {
    * carry `retryAfterSeconds` when the window is full. `requestId` makes the row unique.
    */
   take(key: KeyIdentity, requestId: string, nowMs: number): Promise<void>;
+  /** Gives back what `take` counted with the same arguments: the request it let through changed nothing. */
+  giveBack(key: KeyIdentity, requestId: string, nowMs: number): Promise<void>;
 }
 
 interface RequestRow {
@@ -41,7 +43,7 @@ export function createTableRateLimiter(table: TableClient, options: RateLimitOpt
   return {
     async take(key, requestId, nowMs) {
       await ensureTable(table);
-      const partitionKey = encodeTableKey(keyPathOf(key).toLowerCase());
+      const partitionKey = partitionOf(key);
       const windowStart = invertedTime(Math.max(0, Math.floor(nowMs - windowMs)));
       const inWindow: number[] = [];
       try {
@@ -64,12 +66,25 @@ export function createTableRateLimiter(table: TableClient, options: RateLimitOpt
       try {
         await table.createEntity<RequestRow>({
           partitionKey,
-          rowKey: `${invertedTime(Math.floor(nowMs))}_${encodeTableKey(requestId)}`,
+          rowKey: rowKeyOf(requestId, nowMs),
           atMs: Math.floor(nowMs),
         });
       } catch (error) {
         throw fromAzureError(error, { dependency: "Table Storage", subject: "revocation rate limit" });
       }
     },
+
+    async giveBack(key, requestId, nowMs) {
+      try {
+        await table.deleteEntity(partitionOf(key), rowKeyOf(requestId, nowMs));
+      } catch (error) {
+        if (statusOf(error) !== 404)
+          throw fromAzureError(error, { dependency: "Table Storage", subject: "revocation rate limit" });
+      }
+    },
   };
 }
+
+const partitionOf = (key: KeyIdentity): string => encodeTableKey(keyPathOf(key).toLowerCase());
+const rowKeyOf = (requestId: string, nowMs: number): string =>
+  `${invertedTime(Math.floor(nowMs))}_${encodeTableKey(requestId)}`;

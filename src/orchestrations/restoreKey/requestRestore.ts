@@ -57,8 +57,10 @@ export async function requestRestore(
     input,
     // The revocation record goes back to what it said before this restore was asked for, unless a
     // simultaneous restore won the start: its own writes to the same record are the ones that count.
-    withdraw: ({ anotherStartWon }) =>
-      anotherStartWon ? Promise.resolve() : services.audit.putRevocation(key, record),
+    withdraw: async ({ anotherStartWon }) => {
+      if (!anotherStartWon) await services.audit.putRevocation(key, record);
+      await rateLimiterOf(services).giveBack(key, request.requestId, nowMs);
+    },
     nextStep: `Nothing was re-enabled: send the restore again with a new requestId (${request.requestId} is spent).`,
   });
   if (!start.started) throw revocationInProgress(start.running);

@@ -67,13 +67,16 @@ export async function requestRevocation(
     name: REVOKE_KEY_ORCHESTRATION,
     instanceId,
     input,
-    withdraw: ({ reason }) =>
-      services.audit.putRevocation(key, {
+    // Nothing was disabled: the record says so and the key's rate-limit slot is given back.
+    withdraw: async ({ reason }) => {
+      await services.audit.putRevocation(key, {
         ...record,
         status: "Failed",
         finishedAt: new Date().toISOString(),
         detail: reason,
-      }),
+      });
+      await rateLimiterOf(services).giveBack(key, request.requestId, nowMs);
+    },
     nextStep: `Nothing was disabled: send the revocation again with a new requestId (${request.requestId} is spent).`,
   });
   if (!start.started) throw revocationInProgress(start.running);

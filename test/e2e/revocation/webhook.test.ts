@@ -1,5 +1,6 @@
 // End to end through the local host: the signed revocation webhook, its refusals (also a replay across a host restart), and restore.
 import { randomUUID } from "node:crypto";
+import { TableClient } from "@azure/data-tables";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   expectNoSecretInAudit,
@@ -191,6 +192,16 @@ describe("revocation webhook", () => {
     );
   });
 
+  /** Rows the key's revoke/restore rate limit counts (one per accepted request). */
+  const rateLimitRows = async (keyName: string) => {
+    const table = TableClient.fromConnectionString(stack.base.azurite.connectionString, "cmkratelimits", {
+      allowInsecureConnection: true,
+    });
+    let count = 0;
+    for await (const row of table.listEntities()) if (String(row.partitionKey).includes(keyName)) count += 1;
+    return count;
+  };
+
   it("answers 503 when the task hub refuses to start a revocation or restore, and leaves its record saying so", async () => {
     const key = await seedRevocationKey(stack, { keyName: "cmk-hubdown", versionCount: 2 });
     seeded.push(key);
@@ -210,6 +221,8 @@ describe("revocation webhook", () => {
 
     await refusedWhileHubDown(() => stack.revoke(key.keyId, "hub down"));
     expect(await enabledStates(stack, key.keyName)).toEqual(before);
+    // The refused request gave its rate-limit slot back: it flapped nothing.
+    expect(await rateLimitRows(key.keyName)).toBe(0);
     const history = (await (
       await stack.call(`/api/keys/${stack.base.vaultName}/${key.keyName}/history`)
     ).json()) as { value: Array<Record<string, unknown>> };
@@ -228,7 +241,9 @@ describe("revocation webhook", () => {
     expect(await stack.waitForRevocation(id!, isFinished)).toMatchObject({ status: "Revoked" });
 
     // A restore the task hub refuses leaves the revocation exactly as it was (not Restoring forever).
+    expect(await rateLimitRows(key.keyName)).toBe(1);
     await refusedWhileHubDown(() => stack.restore(id!));
+    expect(await rateLimitRows(key.keyName)).toBe(1);
     expect(await (await stack.call(`/api/revocations/${id}`)).json()).toMatchObject({
       status: "Revoked",
       restore: null,

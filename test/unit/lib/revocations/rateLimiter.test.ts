@@ -43,6 +43,19 @@ describe("revocation request guards in Table Storage", () => {
     await expect(afterRestart.take(KEY, "req-e", T0 + 600_001)).resolves.toBeUndefined();
   });
 
+  it("gives a slot back for a request that changed nothing (twice is harmless)", async () => {
+    const limiter = createTableRateLimiter(table("ratelimitgiveback"), {
+      requestsPerWindow: 1,
+      windowMs: 600_000,
+    });
+    await limiter.take(KEY, "req-refused-start", T0);
+    await limiter.giveBack(KEY, "req-refused-start", T0);
+    await limiter.giveBack(KEY, "req-refused-start", T0);
+    await expect(limiter.take(KEY, "req-again", T0 + 1_000)).resolves.toBeUndefined();
+    const full = await limiter.take(KEY, "req-third", T0 + 2_000).catch((error: unknown) => error);
+    expect((full as DomainError).code).toBe("TooManyRequests");
+  });
+
   it("accepts a requestId once, also from a second store over the same table", async () => {
     await claimRequestId(createTableOnceStore(table("oncerevtest")), "req-00000001", T0, "revoke kv1/cmk");
     const replay = await claimRequestId(
