@@ -1,8 +1,6 @@
 // Waiting for parallel activities without losing the results of those that finished when another one failed.
 import type { OrchestrationContext, Task } from "durable-functions";
-
-const firstLineOf = (error: unknown): string =>
-  error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+import { errorText, type Steps } from "./orchestrationSupport";
 
 /**
  * Runs `tasks` in parallel. When one of them failed (after its retries), the tasks that had completed
@@ -13,7 +11,7 @@ export function* settleAll<T>(
   context: OrchestrationContext,
   tasks: Task[],
   onFailure: (reason: string) => T,
-): Generator<Task, T[], unknown> {
+): Steps<T[]> {
   if (tasks.length === 0) return [];
   try {
     return (yield context.df.Task.all(tasks)) as T[];
@@ -21,9 +19,7 @@ export function* settleAll<T>(
     return tasks.map((task) => {
       if (task.isCompleted) return task.result as T;
       return onFailure(
-        task.isFaulted
-          ? firstLineOf(task.result)
-          : `still running when another failed: ${firstLineOf(error)}`,
+        task.isFaulted ? errorText(task.result) : `still running when another failed: ${errorText(error)}`,
       );
     });
   }

@@ -5,7 +5,7 @@ import type { RevocationRecord, TargetRecord } from "../../lib/audit";
 import type { BindingTarget } from "../../lib/bindings";
 import type { LinkedEnvironment } from "../../lib/consumers";
 import { CHECK_TARGET, PUBLISH_REVOCATION, RECORD_REVOCATION } from "./activityNames";
-import { nowMs, type Steps } from "../rotateKey/orchestrationSupport";
+import { nowMs, type Steps } from "../orchestrationSupport";
 import type { CheckTargetInput, CheckTargetResult, ExpectedAccess, RevocationCustomStatus } from "./types";
 
 // The generator type and orchestration time are rotateKey's own; the retry policy below is not (first retry 2 s, not 5 s).

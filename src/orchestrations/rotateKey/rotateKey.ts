@@ -10,7 +10,7 @@ import {
   RECORD_ROTATION,
   RETIRE_PREVIOUS_VERSIONS,
 } from "./activityNames";
-import { errorText, infrastructureRetry, nowMs, type Steps } from "./orchestrationSupport";
+import { errorText, infrastructureRetry, nowMs, type Steps } from "../orchestrationSupport";
 import { decideOutcome, VERSIONLESS_WATCH_MS } from "./outcome";
 import { RotationRefused, RotationRun } from "./rotationRun";
 import { updateTargets, watchVersionlessTargets } from "./targetSteps";

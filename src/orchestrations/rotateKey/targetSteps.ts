@@ -3,7 +3,7 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { ConsumerReference } from "../../lib/consumers/types";
 import { PROPAGATE_TO_TARGET, RECORD_TARGET_ATTEMPTS, VERIFY_TARGET } from "./activityNames";
 import { settleAll } from "../settleAll";
-import { infrastructureRetry, nowMs, type Steps } from "./orchestrationSupport";
+import { infrastructureRetry, nowMs, type Steps } from "../orchestrationSupport";
 import { nextAttemptDelayMs, TARGET_MAX_ATTEMPTS, VERSIONLESS_CHECK_INTERVAL_MS } from "./outcome";
 import type { RotationRun } from "./rotationRun";
 import type { TargetAttemptInput, TargetAttemptRecords, TargetAttemptResult, TargetState } from "./types";

@@ -1,4 +1,4 @@
-// Small helpers every step of the rotateKey orchestration shares: the generator type, retry options, orchestration time.
+// Small helpers the orchestrations share: the generator type, retry options, orchestration time, error text.
 import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 
