@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import { revocationInstanceId, rotationInstanceId, type KeyIdentity } from "../../lib/keys";
+import { activeInstanceStatus } from "../activeInstanceStatus";
 import { startInstance } from "../startInstance";
 import { ROTATE_KEY_ORCHESTRATION } from "./activityNames";
 import type {
@@ -36,24 +37,6 @@ export type StartOutcome =
       runningId: string;
       instanceId: string;
     };
-
-const ACTIVE_STATES: ReadonlySet<string> = new Set(["Pending", "Running", "ContinuedAsNew"]);
-
-/** getStatus throws for an unknown instance in durable-functions 3.x; that simply means "none". */
-async function statusOf(
-  client: DurableClient,
-  instanceId: string,
-): Promise<DurableOrchestrationStatus | undefined> {
-  try {
-    return await client.getStatus(instanceId);
-  } catch {
-    return undefined;
-  }
-}
-
-function isActive(status: DurableOrchestrationStatus | undefined): status is DurableOrchestrationStatus {
-  return status !== undefined && ACTIVE_STATES.has(String(status.runtimeStatus));
-}
 
 function rotationIdOf(status: DurableOrchestrationStatus): string {
   const custom = status.customStatus as Partial<RotationCustomStatus> | undefined;
@@ -95,13 +78,13 @@ export async function startRotation(
 ): Promise<StartOutcome> {
   const instanceId = rotationInstanceId(request.key);
   return oneAtATime(instanceId, async () => {
-    const revocation = await statusOf(client, revocationInstanceId(request.key));
-    if (isActive(revocation)) {
+    const revocation = await activeInstanceStatus(client, revocationInstanceId(request.key));
+    if (revocation) {
       return { started: false, reason: "RevocationInProgress", runningId: revocation.instanceId, instanceId };
     }
-    const existing = await statusOf(client, instanceId);
+    const existing = await activeInstanceStatus(client, instanceId);
     let supersededRotationId: string | undefined;
-    if (isActive(existing)) {
+    if (existing) {
       const custom = existing.customStatus as Partial<RotationCustomStatus> | undefined;
       if (custom?.step !== "WaitingToRetire") {
         return {

@@ -121,6 +121,15 @@ describe("startRotation", () => {
     });
   });
 
+  it("does not start while the key's revocation is suspended either (same active states as the revocation doors)", async () => {
+    const { client, calls } = fakeClient({ [revocationInstanceId(key)]: { runtimeStatus: "Suspended" } });
+    expect(await startRotation(client, request)).toMatchObject({
+      started: false,
+      reason: "RevocationInProgress",
+    });
+    expect(calls).toEqual([]);
+  });
+
   it("uses a given deterministic rotation id", async () => {
     const { client } = fakeClient({});
     expect(await startRotation(client, { ...request, rotationId: "keynearexpiry.kv1.cmk.v1" })).toMatchObject(
