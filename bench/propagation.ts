@@ -90,14 +90,14 @@ function whenAllVerified(stack: E2eStack, instanceId: string, previous: string):
   });
 }
 
+/** One measured round: how long it took and what the main thread did meanwhile. */
+type TimedRound = { ms: number; schedule: ThreadSchedule };
+
 /**
  * What the one thread running the app, the host, the emulators and Azurite did in a typical round and in the
  * slowest ones: work on a CPU, and time it was ready but waited for one (Linux only).
  */
-function describeMainThread(
-  what: string,
-  schedules: { ms: number; schedule: ThreadSchedule }[],
-): string | undefined {
+function describeMainThread(what: string, schedules: TimedRound[]): string | undefined {
   if (schedules.length === 0) return undefined;
   const byDuration = [...schedules].sort((a, b) => a.ms - b.ms);
   const slowest = byDuration.slice(-SLOWEST_ROUNDS);
@@ -145,7 +145,7 @@ export async function run(args: string[]): Promise<void> {
 
     const instanceId = rotationInstanceId({ vaultName: stack.vaultName, keyName: KEY_NAME });
     const propagationMs: number[] = [];
-    const appSchedules: { ms: number; schedule: ThreadSchedule }[] = [];
+    const appSchedules: TimedRound[] = [];
     for (let round = 0; round < WARMUP_ROUNDS + rounds; round += 1) {
       const previous = await currentVersion(stack);
       // Watching starts before the event is sent, so no status change can be missed.
@@ -181,7 +181,7 @@ export async function run(args: string[]): Promise<void> {
     const createMs: number[] = [];
     const slowestWriteMs: number[] = [];
     const readMs: number[] = [];
-    const bareSchedules: { ms: number; schedule: ThreadSchedule }[] = [];
+    const bareSchedules: TimedRound[] = [];
     for (let round = 0; round <= PROBE_ROUNDS; round += 1) {
       let version = "";
       const scheduleAtStart = mainThreadSchedule();
