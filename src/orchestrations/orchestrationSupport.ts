@@ -4,9 +4,12 @@ import type { OrchestrationContext, Task } from "durable-functions";
 
 export type Steps<T> = Generator<Task, T, unknown>;
 
-/** Load, create and record steps talk to one service each; retry them a few times beyond the SDK's own retries. */
-export function infrastructureRetry(): df.RetryOptions {
-  const options = new df.RetryOptions(5_000, 4);
+/**
+ * Activities talk to one service each; retry them a few times beyond the SDK's own Retry-After-aware retries,
+ * doubling the wait from `firstRetryIntervalMs` (rotation and sweep steps: 5 s).
+ */
+export function infrastructureRetry(firstRetryIntervalMs = 5_000): df.RetryOptions {
+  const options = new df.RetryOptions(firstRetryIntervalMs, 4);
   options.backoffCoefficient = 2;
   return options;
 }
