@@ -8,6 +8,7 @@ import { startControlApi, type ControlApi } from "../control";
 import { startLocalHost, type LocalHost } from "../host";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../keyvault";
 import { testTls } from "../tls";
+import { sandboxAppSettings } from "./appSettings";
 import { armConsumerProbes, armFaultTarget } from "./armControls";
 import { keyVaultFaultTarget } from "./keyVaultFaultTarget";
 import type { SandboxPorts } from "./ports";
@@ -114,17 +115,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       appEntry: options.appEntry,
       port: ports.functions,
       clock,
-      settings: {
-        AzureWebJobsStorage: `${connectionString};`,
-        CMK_ALLOWED_VAULTS: Object.entries(keyVaults)
-          .map(([name, url]) => `${name}=${url}`)
-          .join(","),
-        CMK_ARM_ENDPOINT: arm.url,
-        CMK_POWER_PLATFORM_ENDPOINT: arm.url,
-        CMK_REVOCATION_SECRET: revocationSecret,
-        CMK_SWEEP_SCHEDULE: SWEEP_SCHEDULE,
-        ...arm.managedIdentity.env,
-      },
+      settings: sandboxAppSettings({
+        storageConnectionString: `${connectionString};`,
+        vaultUrls: keyVaults,
+        arm,
+        revocationSecret,
+        sweepSchedule: SWEEP_SCHEDULE,
+      }),
     });
     stops.push(() => host.stop());
     log(

@@ -6,6 +6,7 @@ import { startArmEmulator } from "../../sandbox/arm";
 import type { ArmEmulator } from "../../sandbox/arm";
 import { startAzurite, type RunningAzurite } from "../../sandbox/azurite";
 import { VirtualClock } from "../../sandbox/clock";
+import { sandboxAppSettings } from "../../sandbox/launcher/appSettings";
 import { startLocalHost, type AtLeastOnceMode, type HostLogEntry, type LocalHost } from "../../sandbox/host";
 import { sandboxCredential } from "../../sandbox/identity";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../../sandbox/keyvault";
@@ -110,15 +111,13 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     stops.push(() => arm.stop());
     const logs: HostLogEntry[] = [];
     const hostSettings: Record<string, string> = {
-      AzureWebJobsStorage: azurite.connectionString,
-      CMK_ALLOWED_VAULTS: Object.entries(vaultUrls)
-        .map(([name, url]) => `${name}=${url}`)
-        .join(","),
-      CMK_ARM_ENDPOINT: arm.url,
-      CMK_POWER_PLATFORM_ENDPOINT: arm.url,
-      CMK_REVOCATION_SECRET: E2E_REVOCATION_SECRET,
-      CMK_SWEEP_SCHEDULE: options.sweepSchedule ?? RARE_SCHEDULE,
-      ...arm.managedIdentity.env,
+      ...sandboxAppSettings({
+        storageConnectionString: azurite.connectionString,
+        vaultUrls,
+        arm,
+        revocationSecret: E2E_REVOCATION_SECRET,
+        sweepSchedule: options.sweepSchedule ?? RARE_SCHEDULE,
+      }),
       ...options.settings,
     };
     const host = await startLocalHost({
