@@ -8,6 +8,7 @@ import "./functions/rotations";
 import "./functions/keyHistory";
 import "./functions/bindings";
 import "./functions/health";
+import "./orchestrations/revocationSteps";
 import "./orchestrations/revokeKey";
 import "./orchestrations/restoreKey";
 import "./functions/revocations";

@@ -1,6 +1,6 @@
 // Door: the Event Grid trigger for Key Vault key events (both schemas); one audit record per event that starts nothing.
 import * as df from "durable-functions";
-import { onKeyVaultEvent } from "../orchestrations/rotateKey/onKeyVaultEvent";
+import { onKeyVaultEvent } from "../starters/rotations/onKeyVaultEvent";
 import { getServices } from "../lib/services";
 
 /** Durable name of the trigger: the sandbox and deployment subscribe the vaults' events to it. */

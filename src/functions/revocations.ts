@@ -3,8 +3,8 @@ import * as df from "durable-functions";
 import { DomainError } from "../lib/errors";
 import { parseRevokeRequest } from "../lib/revocations";
 import { getServices } from "../lib/services";
-import { readRevocation } from "../orchestrations/revokeKey/readRevocation";
-import { requestRevocation } from "../orchestrations/revokeKey/requestRevocation";
+import { readRevocation } from "../starters/revocations/readRevocation";
+import { requestRevocation } from "../starters/revocations/requestRevocation";
 import { failure, json } from "./http/respond";
 import { signedRevocationHandler } from "./revocationsHttp";
 

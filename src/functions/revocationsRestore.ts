@@ -1,7 +1,7 @@
 // Door: POST /api/revocations/{id}/restore (signed): undo a revocation.
 import * as df from "durable-functions";
 import { parseRestoreRequest } from "../lib/revocations";
-import { requestRestore } from "../orchestrations/restoreKey/requestRestore";
+import { requestRestore } from "../starters/revocations/requestRestore";
 import { signedRevocationHandler } from "./revocationsHttp";
 
 // Anonymous at the Functions level: the HMAC signature over the raw body is the authentication.

@@ -1,8 +1,8 @@
 // Doors: POST /api/rotations (start or dry-run a rotation) and GET /api/rotations/{id} (its state).
 import * as df from "durable-functions";
 import { DomainError } from "../lib/errors";
-import { readRotation } from "../orchestrations/rotateKey/readRotation";
-import { requestRotation } from "../orchestrations/rotateKey/requestRotation";
+import { readRotation } from "../starters/rotations/readRotation";
+import { requestRotation } from "../starters/rotations/requestRotation";
 import { getServices } from "../lib/services";
 import { optionalBoolean, optionalString, readJsonBody } from "./http/readJsonBody";
 import { recordRejection } from "./http/recordRejection";

@@ -1,6 +1,6 @@
 // Door: the timer that starts the sweep on CMK_SWEEP_SCHEDULE (six-field NCRONTAB, validated at start-up).
 import * as df from "durable-functions";
-import { startSweep } from "../orchestrations/sweepKeys/startSweep";
+import { startSweep } from "../starters/sweeps/startSweep";
 
 export const SCHEDULED_SWEEP_FUNCTION = "scheduledSweep";
 

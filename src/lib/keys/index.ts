@@ -19,7 +19,7 @@ export {
   type ParseKeyIdOptions,
 } from "./keyId";
 export { rotationInstanceId, revocationInstanceId } from "./instanceIds";
-export { ROTATION_ID_TAG, rotationIdOf, isCreatedByService } from "./tags";
+export { ROTATION_ID_TAG, creatingRotationIdOf, isCreatedByService } from "./tags";
 export {
   createKeyVaultGateway,
   keyVaultFailure,

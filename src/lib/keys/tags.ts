@@ -5,11 +5,11 @@ import type { KeyVersionInfo } from "./types";
 export const ROTATION_ID_TAG = "cmk-rotator-rotation-id";
 
 /** The rotation id that created this version, or undefined when this service did not create it. */
-export function rotationIdOf(version: Pick<KeyVersionInfo, "tags">): string | undefined {
+export function creatingRotationIdOf(version: Pick<KeyVersionInfo, "tags">): string | undefined {
   return version.tags[ROTATION_ID_TAG];
 }
 
 /** True when this service created the version (portal and rotation-policy versions are not ours). */
 export function isCreatedByService(version: Pick<KeyVersionInfo, "tags">): boolean {
-  return rotationIdOf(version) !== undefined;
+  return creatingRotationIdOf(version) !== undefined;
 }

@@ -1,4 +1,4 @@
-// Durable names of the restoreKey orchestration and its activities (it also calls revokeKey's checkTarget, record and publish).
+// Durable names of the restoreKey orchestration and its activities (it also calls the shared revocation steps: consumer checks, record, publish).
 export const RESTORE_KEY_ORCHESTRATION = "restoreKey";
 
 export const LOAD_REVOCATION = "restoreKey_loadRevocation";

@@ -10,7 +10,7 @@ import {
   show,
   verifyTargets,
   type Steps,
-} from "../revokeKey/orchestrationSteps";
+} from "../revocationSteps/steps";
 import { ENABLE_VERSIONS, LOAD_REVOCATION, LOWER_FENCE } from "./activityNames";
 import type { EnableVersionsInput, EnableVersionsResult, RestoreKeyInput } from "./types";
 

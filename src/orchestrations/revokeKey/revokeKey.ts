@@ -12,7 +12,7 @@ import {
   show,
   verifyTargets,
   type Steps,
-} from "./orchestrationSteps";
+} from "../revocationSteps/steps";
 import type {
   DisableVersionsInput,
   DisableVersionsResult,

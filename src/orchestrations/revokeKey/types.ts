@@ -1,6 +1,5 @@
-// Shapes that cross the revokeKey and restoreKey boundaries: inputs, activity inputs/outputs, custom status.
-import type { LinkedEnvironment } from "../../lib/consumers";
-import type { RevocationRecord, TargetRecord } from "../../lib/audit";
+// Shapes that cross the revokeKey boundary: its input and its own activities' inputs and outputs.
+import type { RevocationRecord } from "../../lib/audit";
 import type { BindingTarget } from "../../lib/bindings";
 import type { VersionSwitchResult } from "../../lib/revocations";
 
@@ -41,32 +40,4 @@ export interface DisableVersionsResult {
   results: VersionSwitchResult[];
   /** Versions not in the snapshot: `wasEnabled` true only when this call found them enabled and disabled them. */
   stragglers: Array<{ version: string; wasEnabled: boolean; isDone: boolean; detail: string }>;
-}
-
-/** What revocation expects a consumer to show: Denied; restore: Accessible. */
-export type ExpectedAccess = "Denied" | "Accessible";
-
-export interface CheckTargetInput {
-  operationId: string;
-  target: BindingTarget;
-  expect: ExpectedAccess;
-  attempt: number;
-  nowMs: number;
-  /** Restore: re-enable Locked environments of a policy that is Healthy again. */
-  reenableEnvironments?: boolean;
-}
-
-export interface CheckTargetResult {
-  target: TargetRecord;
-  /** Power Platform environments behind a policy target, with their state after this check. */
-  environments: LinkedEnvironment[];
-  /** True when the consumer does not show the expected effect yet (worth one more look later). */
-  isPending: boolean;
-}
-
-/** Shown as custom status while revocation or restore runs. */
-export interface RevocationCustomStatus {
-  revocationId: string;
-  step: string;
-  status: RevocationRecord["status"];
 }

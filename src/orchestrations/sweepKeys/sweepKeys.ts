@@ -1,7 +1,7 @@
 // The sweepKeys orchestration: the scheduled pass over every bound key that rotates what is due and repairs drift.
 import type { OrchestrationContext } from "durable-functions";
 import { infrastructureRetry, type Steps } from "../orchestrationSupport";
-import { deterministicRotationId, type StartOutcome } from "../rotateKey/startRotation";
+import { deterministicRotationId, type StartOutcome } from "../../starters/rotations/startRotation";
 import { settleAll } from "../settleAll";
 import { ASSESS_KEY, LIST_BOUND_KEYS, START_KEY_ROTATION } from "./activityNames";
 import { ASSESS_CONCURRENCY, ROTATIONS_PER_VAULT_PER_WINDOW, START_WINDOW_MS } from "./limits";

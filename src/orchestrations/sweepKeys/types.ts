@@ -1,5 +1,5 @@
 // Shapes crossing the sweepKeys orchestration's boundary.
-import type { StartOutcome } from "../rotateKey/startRotation";
+import type { StartOutcome } from "../../starters/rotations/startRotation";
 import type { RotationMode, RotationTrigger } from "../rotateKey/types";
 
 export interface SweepInput {

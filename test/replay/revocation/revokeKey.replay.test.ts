@@ -11,16 +11,17 @@ import {
 import type { RestoreKeyInput } from "../../../src/orchestrations/restoreKey/types";
 import {
   CHECK_TARGET,
-  DISABLE_VERSIONS,
   PUBLISH_REVOCATION,
   RECORD_REVOCATION,
+} from "../../../src/orchestrations/revocationSteps/activityNames";
+import type { CheckTargetInput, CheckTargetResult } from "../../../src/orchestrations/revocationSteps/types";
+import {
+  DISABLE_VERSIONS,
   REVOKE_KEY_ORCHESTRATION,
   SNAPSHOT_VERSIONS,
   TAKE_OVER_KEY,
 } from "../../../src/orchestrations/revokeKey/activityNames";
 import type {
-  CheckTargetInput,
-  CheckTargetResult,
   DisableVersionsInput,
   DisableVersionsResult,
   RevokeKeyInput,

@@ -1,6 +1,6 @@
 // The sweep's pacing: at most a few new versions per vault per window, drift repairs at once.
 import { describe, expect, it } from "vitest";
-import { deterministicRotationId } from "../../../src/orchestrations/rotateKey/startRotation";
+import { deterministicRotationId } from "../../../src/starters/rotations/startRotation";
 import { ROTATIONS_PER_VAULT_PER_WINDOW } from "../../../src/orchestrations/sweepKeys/limits";
 import { paceByVault } from "../../../src/orchestrations/sweepKeys/sweepKeys";
 import type { SweepStartInput } from "../../../src/orchestrations/sweepKeys/types";

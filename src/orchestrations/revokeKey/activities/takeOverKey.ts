@@ -1,22 +1,14 @@
 // Activity: takes the key's lock over a running rotation (fence up, rotation terminated and recorded as interrupted).
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
-import type { DurableOrchestrationStatus } from "durable-functions";
 import { rotationInstanceId, type KeyIdentity } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";
-import { activeInstanceStatus } from "../../activeInstanceStatus";
+import { activeInstanceStatus } from "../../../starters/activeInstanceStatus";
+import { rotationIdOfInstance } from "../../../starters/rotations/rotationIdOfInstance";
 import type { KeyActivityInput, TakeOverResult } from "../types";
 
 /** The durable client binding this activity declares (an orchestration cannot terminate another instance). */
 export const durableClientInput = df.input.durableClient();
-
-function rotationIdOf(status: DurableOrchestrationStatus): string {
-  const custom = status.customStatus as { rotationId?: unknown } | undefined;
-  const input = status.input as { rotationId?: unknown } | undefined;
-  if (typeof custom?.rotationId === "string") return custom.rotationId;
-  if (typeof input?.rotationId === "string") return input.rotationId;
-  return status.instanceId;
-}
 
 /** Marks the interrupted rotation's record Failed with the reason, so its history says what happened. */
 async function recordInterruption(
@@ -62,7 +54,7 @@ export async function takeOverKey(
   const client = df.getClient(context);
   const rotation = await activeInstanceStatus(client, rotationInstanceId(key));
   if (!rotation) return { interruptedRotationId: null };
-  const rotationId = rotationIdOf(rotation);
+  const rotationId = rotationIdOfInstance(rotation);
   await client.terminate(rotation.instanceId, `Interrupted by emergency revocation ${input.revocationId}.`);
   await recordInterruption(key, rotationId, input);
   return { interruptedRotationId: rotationId };

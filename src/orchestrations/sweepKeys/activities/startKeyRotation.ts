@@ -1,7 +1,7 @@
 // Activity: starts one rotation decided by the sweep, through the same per-key singleton as the doors.
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
-import { startRotation, type StartOutcome } from "../../rotateKey/startRotation";
+import { startRotation, type StartOutcome } from "../../../starters/rotations/startRotation";
 import type { SweepStartInput } from "../types";
 
 /** The durable client binding this activity declares (orchestrations themselves cannot start other instances). */

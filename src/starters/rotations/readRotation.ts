@@ -4,7 +4,7 @@ import type { RotationRecord } from "../../lib/audit";
 import { DomainError } from "../../lib/errors";
 import { rotationInstanceId } from "../../lib/keys";
 import type { Services } from "../../lib/services";
-import type { RotationCustomStatus } from "./types";
+import type { RotationCustomStatus } from "../../orchestrations/rotateKey/types";
 
 const ROTATION_ID_PATTERN = /^[0-9A-Za-z._-]{1,200}$/;
 

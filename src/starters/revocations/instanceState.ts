@@ -3,7 +3,7 @@ import type { DurableClient, DurableOrchestrationStatus } from "durable-function
 import { DomainError } from "../../lib/errors";
 import { revocationInstanceId, type KeyIdentity } from "../../lib/keys";
 import { activeInstanceStatus } from "../activeInstanceStatus";
-import type { RevocationCustomStatus } from "./types";
+import type { RevocationCustomStatus } from "../../orchestrations/revocationSteps/types";
 
 /** RevocationInProgress (409, details.id) naming the revocation or restore whose instance `status` describes. */
 export function revocationInProgress(status: DurableOrchestrationStatus): DomainError {

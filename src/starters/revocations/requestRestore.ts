@@ -3,12 +3,12 @@ import type { DurableClient } from "durable-functions";
 import { keyPathOf, revocationInstanceId } from "../../lib/keys";
 import { claimRequestId, type RestoreRequest } from "../../lib/revocations";
 import type { Services } from "../../lib/services";
-import { readRevocation } from "../revokeKey/readRevocation";
-import { assertNoRevocationRunning, revocationInProgress } from "../revokeKey/instanceState";
-import { rateLimiterOf } from "../revokeKey/rateLimiterOf";
+import { readRevocation } from "./readRevocation";
+import { assertNoRevocationRunning, revocationInProgress } from "./instanceState";
+import { rateLimiterOf } from "./rateLimiterOf";
 import { startInstance } from "../startInstance";
-import { RESTORE_KEY_ORCHESTRATION } from "./activityNames";
-import type { RestoreKeyInput } from "./types";
+import { RESTORE_KEY_ORCHESTRATION } from "../../orchestrations/restoreKey/activityNames";
+import type { RestoreKeyInput } from "../../orchestrations/restoreKey/types";
 
 /**
  * Restore runs under the key's revocation instance id: revoke and restore of one key never overlap.

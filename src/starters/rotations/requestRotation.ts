@@ -3,9 +3,9 @@ import type { DurableClient } from "durable-functions";
 import type { RotationRecord } from "../../lib/audit";
 import { DomainError } from "../../lib/errors";
 import type { Services } from "../../lib/services";
-import { planRotation, withCurrentReferences } from "./planRotation";
+import { planRotation, withCurrentReferences } from "../../orchestrations/rotateKey/planRotation";
 import { startRotation, type StartOutcome } from "./startRotation";
-import type { RotateKeyInput, RotationPlan, TargetRef } from "./types";
+import type { RotateKeyInput, RotationPlan, TargetRef } from "../../orchestrations/rotateKey/types";
 
 export interface RotationAsk {
   keyId: unknown;

@@ -7,10 +7,10 @@ import { keyPathOf, revocationInstanceId } from "../../lib/keys";
 import { claimRequestId, listVersionStates, type RevokeRequest } from "../../lib/revocations";
 import type { Services } from "../../lib/services";
 import { startInstance } from "../startInstance";
-import { REVOKE_KEY_ORCHESTRATION } from "./activityNames";
+import { REVOKE_KEY_ORCHESTRATION } from "../../orchestrations/revokeKey/activityNames";
 import { assertNoRevocationRunning, revocationInProgress } from "./instanceState";
 import { rateLimiterOf } from "./rateLimiterOf";
-import type { RevokeKeyInput } from "./types";
+import type { RevokeKeyInput } from "../../orchestrations/revokeKey/types";
 
 export interface StartedRevocation {
   id: string;

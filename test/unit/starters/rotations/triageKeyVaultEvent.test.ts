@@ -1,10 +1,15 @@
 // What each Key Vault event means for a key: rotate, propagate, or nothing with a reason (fakes: no I/O).
 import { describe, expect, it } from "vitest";
-import type { KeyBinding } from "../../../src/lib/bindings";
-import type { ConsumerRegistry } from "../../../src/lib/consumers";
-import type { KeyVaultKeyEvent } from "../../../src/lib/events";
-import { ROTATION_ID_TAG, VaultAllowList, type KeyInfo, type KeyVaultGateway } from "../../../src/lib/keys";
-import { triageKeyVaultEvent } from "../../../src/orchestrations/rotateKey/triageKeyVaultEvent";
+import type { KeyBinding } from "../../../../src/lib/bindings";
+import type { ConsumerRegistry } from "../../../../src/lib/consumers";
+import type { KeyVaultKeyEvent } from "../../../../src/lib/events";
+import {
+  ROTATION_ID_TAG,
+  VaultAllowList,
+  type KeyInfo,
+  type KeyVaultGateway,
+} from "../../../../src/lib/keys";
+import { triageKeyVaultEvent } from "../../../../src/starters/rotations/triageKeyVaultEvent";
 
 const allowList = new VaultAllowList([{ name: "kv1", url: "https://kv1.vault.azure.net" }]);
 const binding: KeyBinding = {

@@ -1,8 +1,9 @@
 // The per-key singleton: a busy rotation wins (409), a rotation waiting only to retire is superseded, revocation blocks.
 import type { DurableClient } from "durable-functions";
 import { describe, expect, it } from "vitest";
-import { revocationInstanceId, rotationInstanceId } from "../../../src/lib/keys";
-import { startRotation } from "../../../src/orchestrations/rotateKey/startRotation";
+import { instanceNotFound } from "../../../support/durableClientErrors";
+import { revocationInstanceId, rotationInstanceId } from "../../../../src/lib/keys";
+import { startRotation } from "../../../../src/starters/rotations/startRotation";
 
 const key = { vaultName: "kv1", keyName: "cmk" };
 
@@ -14,7 +15,7 @@ function fakeClient(
   const client = {
     getStatus: (id: string) => {
       const found = instances[id];
-      return found ? Promise.resolve({ instanceId: id, ...found }) : Promise.reject(new Error("404"));
+      return found ? Promise.resolve({ instanceId: id, ...found }) : Promise.reject(instanceNotFound(id));
     },
     terminate: (id: string) => {
       calls.push(`terminate ${id}`);

@@ -1,8 +1,8 @@
 // Starts the sweep unless one is still running: one sweep at a time, whatever fires it.
 import type { DurableClient } from "durable-functions";
 import { activeInstanceStatus } from "../activeInstanceStatus";
-import { SWEEP_KEYS_ORCHESTRATION } from "./activityNames";
-import type { SweepInput } from "./types";
+import { SWEEP_KEYS_ORCHESTRATION } from "../../orchestrations/sweepKeys/activityNames";
+import type { SweepInput } from "../../orchestrations/sweepKeys/types";
 
 /** The sweep's one instance id. */
 export const SWEEP_INSTANCE_ID = "sweep-keys";

@@ -4,7 +4,7 @@ import { DomainError } from "../../lib/errors";
 import type { KeyVaultKeyEvent } from "../../lib/events";
 import { isCreatedByService, type KeyIdentity } from "../../lib/keys";
 import type { Services } from "../../lib/services";
-import { planRotation, withCurrentReferences } from "./planRotation";
+import { planRotation, withCurrentReferences } from "../../orchestrations/rotateKey/planRotation";
 import { deterministicRotationId, type RotationRequest } from "./startRotation";
 
 export type EventDecision =

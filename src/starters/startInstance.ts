@@ -31,7 +31,8 @@ export async function startInstance(
     await client.startNew(start.name, { instanceId: start.instanceId, input: start.input });
     return { started: true };
   } catch (error) {
-    const running = await activeInstanceStatus(client, start.instanceId);
+    // The status read may fail for the same reason the start did: then nothing is known to run.
+    const running = await activeInstanceStatus(client, start.instanceId).catch(() => undefined);
     const reason = running
       ? `Another start of ${start.instanceId} won the race; nothing was started here.`
       : `The Durable task hub did not start ${start.name} (${ensureError(error).message}); nothing was started.`;

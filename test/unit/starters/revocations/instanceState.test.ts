@@ -1,10 +1,11 @@
 // Whether a revocation-side instance counts as still working: active states, ended states, unknown instances.
 import type { DurableClient } from "durable-functions";
 import { describe, expect, it } from "vitest";
-import { isDomainError } from "../../../src/lib/errors";
-import { revocationInstanceId } from "../../../src/lib/keys";
-import { activeInstanceStatus } from "../../../src/orchestrations/activeInstanceStatus";
-import { assertNoRevocationRunning } from "../../../src/orchestrations/revokeKey/instanceState";
+import { instanceNotFound, taskHubUnavailable } from "../../../support/durableClientErrors";
+import { isDomainError } from "../../../../src/lib/errors";
+import { revocationInstanceId } from "../../../../src/lib/keys";
+import { activeInstanceStatus } from "../../../../src/starters/activeInstanceStatus";
+import { assertNoRevocationRunning } from "../../../../src/starters/revocations/instanceState";
 
 const key = { vaultName: "kv1", keyName: "cmk" };
 
@@ -14,7 +15,7 @@ function clientWith(
 ): DurableClient {
   const getStatus = (id: string) => {
     const found = instances[id];
-    return found ? Promise.resolve({ instanceId: id, ...found }) : Promise.reject(new Error("404"));
+    return found ? Promise.resolve({ instanceId: id, ...found }) : Promise.reject(instanceNotFound(id));
   };
   return { getStatus } as unknown as DurableClient;
 }
@@ -34,6 +35,16 @@ describe("activeInstanceStatus", () => {
 
   it("is undefined for an instance that never existed", async () => {
     expect(await activeInstanceStatus(clientWith({}), "i1")).toBeUndefined();
+  });
+
+  it("throws DependencyUnavailable when the task hub cannot say, never 'not running'", async () => {
+    const down = { getStatus: () => Promise.reject(taskHubUnavailable()) } as unknown as DurableClient;
+    const error: unknown = await activeInstanceStatus(down, "i1").catch((thrown: unknown) => thrown);
+    expect(isDomainError(error) && error.code).toBe("DependencyUnavailable");
+    expect(isDomainError(error) && error.message).toContain("HTTP 503");
+    await expect(assertNoRevocationRunning(down, key)).rejects.toMatchObject({
+      code: "DependencyUnavailable",
+    });
   });
 });
 

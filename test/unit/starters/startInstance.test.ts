@@ -1,15 +1,16 @@
 // A start that does not happen: the door's first record is withdrawn, and the caller learns whether another start won or the task hub is down.
 import type { DurableClient } from "durable-functions";
 import { describe, expect, it } from "vitest";
+import { instanceNotFound } from "../../support/durableClientErrors";
 import { DomainError, toErrorResponse } from "../../../src/lib/errors";
-import { startInstance, type InstanceStart } from "../../../src/orchestrations/startInstance";
+import { startInstance, type InstanceStart } from "../../../src/starters/startInstance";
 
 /** startNew rejects as durable-functions does for a non-2xx answer; getStatus answers from `running` (unknown ids reject). */
 function refusingClient(running?: { runtimeStatus: string }): DurableClient {
   return {
     startNew: () => Promise.reject(new Error("The operation failed with an unexpected status code: 503.")),
     getStatus: (instanceId: string) =>
-      running ? Promise.resolve({ instanceId, ...running }) : Promise.reject(new Error("404")),
+      running ? Promise.resolve({ instanceId, ...running }) : Promise.reject(instanceNotFound(instanceId)),
   } as unknown as DurableClient;
 }
 const acceptingClient = { startNew: () => Promise.resolve("id-1") } as unknown as DurableClient;

@@ -1,17 +1,18 @@
 // Starts a key's rotateKey instance unless one is already busy: the per-key singleton every door and the sweep go through.
 import { randomUUID } from "node:crypto";
-import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
+import type { DurableClient } from "durable-functions";
 import { revocationInstanceId, rotationInstanceId, type KeyIdentity } from "../../lib/keys";
 import { activeInstanceStatus } from "../activeInstanceStatus";
 import { startInstance } from "../startInstance";
-import { ROTATE_KEY_ORCHESTRATION } from "./activityNames";
+import { rotationIdOfInstance } from "./rotationIdOfInstance";
+import { ROTATE_KEY_ORCHESTRATION } from "../../orchestrations/rotateKey/activityNames";
 import type {
   RotateKeyInput,
   RotationCustomStatus,
   RotationMode,
   RotationPlan,
   RotationTrigger,
-} from "./types";
+} from "../../orchestrations/rotateKey/types";
 
 export interface RotationRequest {
   key: KeyIdentity;
@@ -37,12 +38,6 @@ export type StartOutcome =
       runningId: string;
       instanceId: string;
     };
-
-function rotationIdOf(status: DurableOrchestrationStatus): string {
-  const custom = status.customStatus as Partial<RotationCustomStatus> | undefined;
-  const input = status.input as Partial<RotateKeyInput> | undefined;
-  return custom?.rotationId ?? input?.rotationId ?? status.instanceId;
-}
 
 /** The record a door writes before the instance exists (so its status URL answers at once), and how to take it back. */
 export interface FirstRecord {
@@ -90,11 +85,11 @@ export async function startRotation(
         return {
           started: false,
           reason: "RotationInProgress",
-          runningId: rotationIdOf(existing),
+          runningId: rotationIdOfInstance(existing),
           instanceId,
         };
       }
-      supersededRotationId = rotationIdOf(existing);
+      supersededRotationId = rotationIdOfInstance(existing);
       await client.terminate(
         instanceId,
         `Superseded by a new ${request.trigger} rotation; it retires older versions itself.`,
@@ -124,7 +119,7 @@ export async function startRotation(
       return {
         started: false,
         reason: "RotationInProgress",
-        runningId: rotationIdOf(start.running),
+        runningId: rotationIdOfInstance(start.running),
         instanceId,
       };
     }
