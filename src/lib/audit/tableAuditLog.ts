@@ -19,8 +19,8 @@ export const AUDIT_TABLE = "cmkaudit";
 
 /*
  * Row layout (one table, four partition families):
- *   h:<vault/key>   history: one row per rotation/revocation, RowKey = invertedTime(startedAt)_<id>
- *   i:<id>          index: RowKey "record", points at the history row (GET by id = two point reads)
+ *   h:<vault/key>   history: one row per rotation/revocation id, RowKey = invertedTime(first startedAt written)_<id>
+ *   i:<id>          index: RowKey "record", created once, points at the history row (GET by id = two point reads)
  *   t:<operationId> target attempts: RowKey = <resourceId>|<step>|<attempt, zero-padded>
  *   d:<vault/key>   decisions (rejections, duplicates, incidents, retirements), newest first; d:- for no key
  */
@@ -100,6 +100,46 @@ export function createTableAuditLog(table: TableClient): AuditLog {
     }
   };
 
+  /**
+   * The history row an operation id lives in: the one its first write chose, kept for every later write.
+   * Writers stamp startedAt on their own (the door before the instance starts, the orchestration after),
+   * so deriving the row from each write's startedAt would leave one operation in two rows.
+   */
+  const historyRowOf = async (
+    recordKind: "rotation" | "revocation",
+    key: KeyIdentity,
+    record: RotationRecord | RevocationRecord,
+  ): Promise<IndexEntity> => {
+    const indexKey = INDEX + encodeTableKey(record.id);
+    const read = async (): Promise<IndexEntity | undefined> => {
+      try {
+        return await table.getEntity<IndexEntity>(indexKey, INDEX_ROW);
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    };
+    const existing = await read();
+    if (existing) return existing;
+    const index: IndexEntity = {
+      partitionKey: indexKey,
+      rowKey: INDEX_ROW,
+      recordKind,
+      historyPartitionKey: historyPartition(key),
+      historyRowKey: `${invertedTime(startedAtMsOf(record))}_${encodeTableKey(record.id)}`,
+    };
+    try {
+      await table.createEntity(index);
+      return index;
+    } catch (error) {
+      // Another writer of the same operation created the index first: its row is the one.
+      if (statusOf(error) !== 409) throw error;
+      const winner = await read();
+      if (!winner) throw error;
+      return winner;
+    }
+  };
+
   const putRecord = async (
     recordKind: "rotation" | "revocation",
     key: KeyIdentity,
@@ -107,27 +147,18 @@ export function createTableAuditLog(table: TableClient): AuditLog {
   ): Promise<void> => {
     await ensureTable(table);
     const clean = stripSecrets(record);
-    const historyPartitionKey = historyPartition(key);
-    const historyRowKey = `${invertedTime(startedAtMsOf(record))}_${encodeTableKey(record.id)}`;
-    const entity: RecordEntity = {
-      partitionKey: historyPartitionKey,
-      rowKey: historyRowKey,
-      recordKind,
-      id: record.id,
-      status: record.status,
-      recordJson: JSON.stringify(clean),
-    };
-    const index: IndexEntity = {
-      partitionKey: INDEX + encodeTableKey(record.id),
-      rowKey: INDEX_ROW,
-      recordKind,
-      historyPartitionKey,
-      historyRowKey,
-    };
     try {
-      // History row first: an index row never points at nothing.
+      // The index first: until the history row exists, a GET by id answers "not found", as before any write.
+      const index = await historyRowOf(recordKind, key, record);
+      const entity: RecordEntity = {
+        partitionKey: index.historyPartitionKey,
+        rowKey: index.historyRowKey,
+        recordKind,
+        id: record.id,
+        status: record.status,
+        recordJson: JSON.stringify(clean),
+      };
       await table.upsertEntity(entity, "Replace");
-      await table.upsertEntity(index, "Replace");
     } catch (error) {
       throw fail(`${recordKind} ${record.id}`, error);
     }

@@ -57,7 +57,7 @@ export interface RevokedVersion {
   restoredAt: string | null;
 }
 
-/** What `GET /api/revocations/{id}` returns (issue 6 may add fields; unknown fields are kept). */
+/** What `GET /api/revocations/{id}` returns (unknown fields are kept). */
 export interface RevocationRecord {
   id: string;
   keyId: string;
@@ -124,10 +124,10 @@ export interface DecisionRecord {
 
 /** The audit log in Table Storage. Needs Storage Table Data Contributor on AzureWebJobsStorage. */
 export interface AuditLog {
-  /** Creates or replaces a rotation record (call at start and at each change; same id, same startedAt). */
+  /** Creates or replaces a rotation record: one history row per id, whatever startedAt each write carries. */
   putRotation(key: KeyIdentity, record: RotationRecord): Promise<void>;
   getRotation(id: string): Promise<RotationRecord | undefined>;
-  /** Creates or replaces a revocation record (same id, same startedAt). */
+  /** Creates or replaces a revocation record: one history row per id. */
   putRevocation(key: KeyIdentity, record: RevocationRecord): Promise<void>;
   getRevocation(id: string): Promise<RevocationRecord | undefined>;
   /** Rotations and revocations of a key, newest first (one partition read, no scan). */

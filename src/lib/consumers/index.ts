@@ -6,7 +6,6 @@ export type {
   ConsumerReference,
   ApplyOutcome,
   ApplyResult,
-  ApplyOptions,
   VerifyState,
   VerifyResult,
   AccessState,

@@ -8,7 +8,6 @@ import { armResourceIdProblem, parseArmResourceId, vaultNameOfArmId } from "./ar
 import type { ConsumerDeps } from "./deps";
 import { enableEnvironment, listEnvironmentsLinkedTo } from "./powerPlatformEnvironments";
 import type {
-  LinkedEnvironment,
   AccessCheck,
   ApplyResult,
   ConsumerReference,
@@ -146,7 +145,6 @@ export function createPowerPlatformPolicyConsumer(deps: ConsumerDeps): PowerPlat
         ...(facts.keyVersion ? { configuredVersion: facts.keyVersion } : {}),
         isLinked: environments.length > 0,
         ...(facts.healthStatus ? { healthStatus: facts.healthStatus } : {}),
-        writeBasis: { factsJson: JSON.stringify(facts), environmentsJson: JSON.stringify(environments) },
       };
     },
 
@@ -155,11 +153,9 @@ export function createPowerPlatformPolicyConsumer(deps: ConsumerDeps): PowerPlat
      * Pinned and linked: never touched (Microsoft's update fails on linked policies and a half
      * applied change takes environments offline): ActionRequired with the manual step.
      */
-    async applyVersion(target, key, version, options = {}): Promise<ApplyResult> {
-      const basis = options.current?.writeBasis;
-      const facts = basis?.factsJson
-        ? (JSON.parse(basis.factsJson) as PolicyFacts)
-        : await readPolicy(target);
+    async applyVersion(target, key, version): Promise<ApplyResult> {
+      // Read right before the write, so a change made since the rotation started is never written back.
+      const facts = await readPolicy(target);
       assertUsesKey(target, facts, key);
       if (target.mode === "versionless") {
         if (facts.keyVersion) {
@@ -175,9 +171,7 @@ export function createPowerPlatformPolicyConsumer(deps: ConsumerDeps): PowerPlat
       }
       if (facts.keyVersion === version)
         return { outcome: "AlreadyApplied", detail: `Already pinned to version ${version}.` };
-      const environments = basis?.environmentsJson
-        ? (JSON.parse(basis.environmentsJson) as LinkedEnvironment[])
-        : await linkedEnvironments(target, facts.systemId);
+      const environments = await linkedEnvironments(target, facts.systemId);
       if (environments.length > 0) {
         const names = environments.map((environment) => environment.displayName ?? environment.id).join(", ");
         return {

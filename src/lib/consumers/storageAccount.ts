@@ -96,13 +96,6 @@ export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
         `Storage account ${target.resourceId} is not encrypted with a Key Vault key (keySource ${encryption?.keySource ?? "unset"}).`,
       );
     }
-    const writeBasis: Record<string, string> = {};
-    if (encryption.encryptionIdentity)
-      writeBasis.encryptionIdentity = JSON.stringify(encryption.encryptionIdentity);
-    if (encryption.services) writeBasis.services = JSON.stringify(encryption.services);
-    if (encryption.requireInfrastructureEncryption !== undefined) {
-      writeBasis.requireInfrastructureEncryption = String(encryption.requireInfrastructureEncryption);
-    }
     return {
       vaultUrl: properties.keyVaultUri,
       keyName: properties.keyName,
@@ -110,29 +103,23 @@ export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
       ...(versionOfKeyId(properties.currentVersionedKeyIdentifier)
         ? { versionInUse: versionOfKeyId(properties.currentVersionedKeyIdentifier) }
         : {}),
-      writeBasis,
     };
   };
 
-  /** The PATCH body's encryption: the same key and identity, the new version. */
-  const encryptionFor = (reference: ConsumerReference, version: string): Encryption => {
-    const basis = reference.writeBasis ?? {};
-    return {
-      keySource: "Microsoft.Keyvault",
-      keyVaultProperties: {
-        keyName: reference.keyName,
-        keyVersion: version,
-        keyVaultUri: reference.vaultUrl,
-      },
-      ...(basis.encryptionIdentity
-        ? { encryptionIdentity: JSON.parse(basis.encryptionIdentity) as Encryption["encryptionIdentity"] }
-        : {}),
-      ...(basis.services ? { services: JSON.parse(basis.services) as Encryption["services"] } : {}),
-      ...(basis.requireInfrastructureEncryption
-        ? { requireInfrastructureEncryption: basis.requireInfrastructureEncryption === "true" }
-        : {}),
-    };
-  };
+  /** The PATCH body's encryption: the account's own key, identity and services as just read, the new version. */
+  const encryptionFor = (current: Encryption, reference: ConsumerReference, version: string): Encryption => ({
+    keySource: "Microsoft.Keyvault",
+    keyVaultProperties: {
+      keyName: reference.keyName,
+      keyVersion: version,
+      keyVaultUri: reference.vaultUrl,
+    },
+    ...(current.encryptionIdentity ? { encryptionIdentity: current.encryptionIdentity } : {}),
+    ...(current.services ? { services: current.services } : {}),
+    ...(current.requireInfrastructureEncryption !== undefined
+      ? { requireInfrastructureEncryption: current.requireInfrastructureEncryption }
+      : {}),
+  });
 
   /** Refuses to touch an account that uses another key than the binding says. */
   const assertUsesKey = (target: BindingTarget, reference: ConsumerReference, key: KeyIdentity): void => {
@@ -157,14 +144,13 @@ export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
     },
 
     /**
-     * Pinned: PATCH keyversion, keeping the account's vault, key and identity (needs
-     * Microsoft.Storage/storageAccounts/write); reads the account first unless `current` carries its
-     * writeBasis. Versionless: no write.
+     * Pinned: reads the account, then PATCHes keyversion, keeping the vault, key and identity it just
+     * read, so a change made since the rotation started is never written back (needs
+     * Microsoft.Storage/storageAccounts/read and /write). Versionless: read only, no write.
      */
-    async applyVersion(target, key, version, options = {}): Promise<ApplyResult> {
-      const reference = options.current?.writeBasis
-        ? options.current
-        : referenceOf(target, await readAccount(target));
+    async applyVersion(target, key, version): Promise<ApplyResult> {
+      const account = await readAccount(target);
+      const reference = referenceOf(target, account);
       assertUsesKey(target, reference, key);
       if (target.mode === "versionless") {
         if (reference.configuredVersion) {
@@ -186,7 +172,7 @@ export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
         updated = await deps.clients
           .storageClient(id.subscriptionId)
           .storageAccounts.update(id.resourceGroup, id.name, {
-            encryption: encryptionFor(reference, version),
+            encryption: encryptionFor(account.encryption ?? {}, reference, version),
           });
       } catch (error) {
         throw fail(target, error);

@@ -19,11 +19,6 @@ export interface ConsumerReference {
   isLinked?: boolean;
   /** Power Platform: healthStatus as reported (Undetermined, Healthy, Warning, Unhealthy). */
   healthStatus?: string;
-  /**
-   * What the consumer needs to write without reading again (opaque, JSON-safe, consumer-specific).
-   * Pass the reference back as `applyVersion(..., {current})` to keep the read off the critical path.
-   */
-  writeBasis?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -38,14 +33,6 @@ export interface ApplyResult {
   detail: string;
   /** The version the consumer reported in use in its write response, when it did (saves a verify read). */
   versionInUse?: string;
-}
-
-export interface ApplyOptions {
-  /**
-   * The consumer's reference as read moments ago (readCurrentReference, e.g. in parallel with the
-   * key creation). With its writeBasis the consumer writes without reading first.
-   */
-  current?: ConsumerReference;
 }
 
 /** Verified: uses the version; Pending: not yet (versionless storage picks it up within a day); Failed: it cannot. */
@@ -74,13 +61,8 @@ export interface Consumer {
   readonly kind: ConsumerKind;
   /** What the resource references now. */
   readCurrentReference(target: BindingTarget): Promise<ConsumerReference>;
-  /** Makes a pinned target use `version` (versionless: no write). */
-  applyVersion(
-    target: BindingTarget,
-    key: KeyIdentity,
-    version: string,
-    options?: ApplyOptions,
-  ): Promise<ApplyResult>;
+  /** Makes a pinned target use `version` (versionless: no write); reads the resource right before writing it. */
+  applyVersion(target: BindingTarget, key: KeyIdentity, version: string): Promise<ApplyResult>;
   /** Checks the resource really uses `expectedVersion` (or is healthy on it). */
   verify(target: BindingTarget, key: KeyIdentity, expectedVersion: string): Promise<VerifyResult>;
   /** Whether the resource can use its key right now. */
@@ -95,7 +77,7 @@ export interface LinkedEnvironment {
   state: string;
 }
 
-/** The Power Platform policy consumer also knows the environments behind a policy (issue 6 restore). */
+/** The Power Platform policy consumer also knows the environments behind a policy (restore re-enables them). */
 export interface PowerPlatformPolicyConsumer extends Consumer {
   readonly kind: "powerPlatformPolicy";
   /** Environments linked to the policy. Needs Power Platform admin read. */

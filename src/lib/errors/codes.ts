@@ -29,6 +29,8 @@ export const ERROR_STATUS = {
   RevocationInProgress: 409,
   KeyRevoked: 409,
   KeyDisabled: 409,
+  /** An event or request about a key version that is no longer the newest. */
+  StaleVersion: 409,
   TargetMismatch: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,

@@ -26,7 +26,8 @@ export function* restoreKey(context: OrchestrationContext): Steps<RevocationReco
     restore: {
       requestId: input.requestId,
       reason: input.reason,
-      startedAt: new Date(input.requestedAtMs).toISOString(),
+      // The orchestration's clock, like finishedAt below (the door stamped the wall clock).
+      startedAt: isoNow(context),
       finishedAt: null,
       status: "Restoring",
     },

@@ -8,8 +8,6 @@ export interface RestoreKeyInput {
   reason: string;
   requestId: string;
   reenableEnvironments: boolean;
-  /** Wall-clock time the signed request was accepted (epoch ms). */
-  requestedAtMs: number;
 }
 
 export interface EnableVersionsInput {

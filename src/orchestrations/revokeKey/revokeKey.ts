@@ -36,7 +36,9 @@ function outcomeOf(versions: readonly RevokedVersion[]): RevocationStatus {
 export function* revokeKey(context: OrchestrationContext): Steps<RevocationRecord> {
   const input = context.df.getInput<RevokeKeyInput>();
   const { vaultName, keyName, revocationId } = input;
-  const record: RevocationRecord = { ...input.record, status: "Running" };
+  // Every time in the record comes from the orchestration's clock, startedAt included: the door's
+  // wall-clock stamp is replaced, so startedAt ≤ finishedAt holds wherever the two clocks differ.
+  const record: RevocationRecord = { ...input.record, status: "Running", startedAt: isoNow(context) };
   const keyInput = (): KeyActivityInput => ({ revocationId, vaultName, keyName, nowMs: nowMs(context) });
 
   show(context, record, "TakingOverKey");

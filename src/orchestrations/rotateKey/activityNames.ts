@@ -3,7 +3,6 @@ export const ROTATE_KEY_ORCHESTRATION = "rotateKey";
 
 export const LOAD_ROTATION_PLAN = "rotateKey_loadPlan";
 export const CREATE_KEY_VERSION = "rotateKey_createVersion";
-export const READ_TARGET_REFERENCE = "rotateKey_readTargetReference";
 export const PROPAGATE_TO_TARGET = "rotateKey_propagateToTarget";
 export const VERIFY_TARGET = "rotateKey_verifyTarget";
 export const RECORD_TARGET_ATTEMPTS = "rotateKey_recordTargetAttempts";

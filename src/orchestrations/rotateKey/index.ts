@@ -5,7 +5,6 @@ import {
   LOAD_ROTATION_PLAN,
   PROPAGATE_TO_TARGET,
   PUBLISH_OUTCOME,
-  READ_TARGET_REFERENCE,
   RECORD_ROTATION,
   RECORD_TARGET_ATTEMPTS,
   RETIRE_PREVIOUS_VERSIONS,
@@ -16,12 +15,7 @@ import { createVersion } from "./activities/createVersion";
 import { loadPlan } from "./activities/loadPlan";
 import { publishOutcome, recordRotation } from "./activities/recordRotation";
 import { retirePreviousVersions } from "./activities/retirePreviousVersions";
-import {
-  propagateToTarget,
-  readTargetReference,
-  recordTargetAttempts,
-  verifyTarget,
-} from "./activities/targetAttempt";
+import { propagateToTarget, recordTargetAttempts, verifyTarget } from "./activities/targetAttempt";
 import { rotateKey } from "./rotateKey";
 
 df.app.orchestration(ROTATE_KEY_ORCHESTRATION, rotateKey);
@@ -30,7 +24,6 @@ df.app.activity(CREATE_KEY_VERSION, { handler: createVersion });
 df.app.activity(PROPAGATE_TO_TARGET, { handler: propagateToTarget });
 df.app.activity(VERIFY_TARGET, { handler: verifyTarget });
 df.app.activity(RECORD_TARGET_ATTEMPTS, { handler: recordTargetAttempts });
-df.app.activity(READ_TARGET_REFERENCE, { handler: readTargetReference });
 df.app.activity(RECORD_ROTATION, { handler: recordRotation });
 df.app.activity(PUBLISH_OUTCOME, { handler: publishOutcome });
 df.app.activity(RETIRE_PREVIOUS_VERSIONS, { handler: retirePreviousVersions });

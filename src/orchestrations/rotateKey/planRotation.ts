@@ -1,9 +1,9 @@
 // Step 1 of a rotation, shared by the load activity and the HTTP dry run: read the key and bindings, refuse early with a reason.
 import { keyCompatibilityProblems } from "../../lib/bindings";
-import { DomainError } from "../../lib/errors";
+import { DomainError, isDomainError } from "../../lib/errors";
 import type { KeyIdentity } from "../../lib/keys";
 import type { Services } from "../../lib/services";
-import type { RotationMode, RotationPlan } from "./types";
+import type { Refusal, RotationMode, RotationPlan } from "./types";
 
 export interface PlanRequest {
   vaultName: string;
@@ -16,7 +16,7 @@ export interface PlanRequest {
 type PlanServices = Pick<Services, "allowList" | "keyVault" | "bindings">;
 
 /** What stops a rotation for good, as opposed to a dependency hiccup worth retrying. */
-function refusalOf(error: unknown): RotationPlan["refusal"] | undefined {
+function refusalOf(error: unknown): Refusal | undefined {
   if (error instanceof DomainError && error.isUserError) return { code: error.code, reason: error.message };
   return undefined;
 }
@@ -52,13 +52,15 @@ export async function planRotation(services: PlanServices, request: PlanRequest)
         `Key ${key.vaultName}/${key.keyName} cannot be used by its targets: ${problems.join(" ")}`,
       );
     }
-    const expiresAfter = binding.policy.expiresAfter ?? (await rotationPolicyExpiry(services, key));
+    const expiry = binding.policy.expiresAfter
+      ? { expiresAfter: binding.policy.expiresAfter }
+      : await rotationPolicyExpiry(services, key);
     const plan: RotationPlan = {
       keyId,
       previousVersion: current.version,
       template: current,
       targets: binding.targets.map(({ kind, resourceId, mode }) => ({ kind, resourceId, mode })),
-      ...(expiresAfter ? { expiresAfter } : {}),
+      ...expiry,
       ...(binding.policy.retireAfter ? { retireAfter: binding.policy.retireAfter } : {}),
     };
     if (request.mode === "propagate")
@@ -73,13 +75,24 @@ export async function planRotation(services: PlanServices, request: PlanRequest)
 
 /**
  * Without a binding policy, new versions get the lifetime of the key's own rotation policy
- * (expiryTime), as a Key Vault rotation would. A policy that cannot be read means no expiry.
+ * (expiryTime), as a Key Vault rotation would. A key without a policy means no expiry. A policy
+ * this identity may not read also means no expiry, but never silently: the plan (and so the dry
+ * run and the rotation's record) says so and names the permission. Any other failure throws.
  */
-async function rotationPolicyExpiry(services: PlanServices, key: KeyIdentity): Promise<string | undefined> {
+async function rotationPolicyExpiry(
+  services: PlanServices,
+  key: KeyIdentity,
+): Promise<Pick<RotationPlan, "expiresAfter" | "warnings">> {
   try {
-    return (await services.keyVault.getRotationPolicy(key))?.expiresAfter;
-  } catch {
-    return undefined;
+    const expiresAfter = (await services.keyVault.getRotationPolicy(key))?.expiresAfter;
+    return expiresAfter ? { expiresAfter } : {};
+  } catch (error) {
+    if (!isDomainError(error, "DependencyForbidden")) throw error;
+    return {
+      warnings: [
+        `The rotation policy of ${key.vaultName}/${key.keyName} could not be read (${error.message}), so the new version gets no expiry: grant the app's identity keys/getrotationpolicy (Microsoft.KeyVault/vaults/keys/rotationpolicy/read), or set expiresAfter in the binding's policy.`,
+      ],
+    };
   }
 }
 
@@ -93,7 +106,7 @@ async function propagationFacts(
   if (!version) throw new DomainError("BadRequest", "A propagation needs the version to roll out.");
   if (version !== newestVersion) {
     throw new DomainError(
-      "Conflict",
+      "StaleVersion",
       `Version ${version} of ${key.vaultName}/${key.keyName} is not the newest (${newestVersion}); only the newest is propagated.`,
     );
   }
@@ -103,30 +116,4 @@ async function propagationFacts(
     versionCreatedOnMs: versions[position]?.createdOnMs,
     previousVersion: position >= 0 ? versions[position + 1]?.version : undefined,
   };
-}
-
-/**
- * Reads every target's current reference into the plan, in parallel, so the rotation's writes need
- * no read of their own. Doors call it before starting; a target that cannot be read is simply left
- * out (its write reads it, and reports the failure).
- */
-export async function withCurrentReferences(
-  services: Pick<Services, "consumers">,
-  plan: RotationPlan,
-): Promise<RotationPlan> {
-  if (plan.refusal || plan.targets.length === 0) return plan;
-  const read = await Promise.all(
-    plan.targets.map(async (target) => {
-      try {
-        return [
-          target.resourceId,
-          await services.consumers.get(target.kind).readCurrentReference(target),
-        ] as const;
-      } catch {
-        return undefined;
-      }
-    }),
-  );
-  const currentReferences = Object.fromEntries(read.filter((entry) => entry !== undefined));
-  return { ...plan, currentReferences };
 }

@@ -1,12 +1,10 @@
 // The rotateKey orchestration: the operator's runbook for rolling one customer-managed key out to every consumer.
 import type { OrchestrationContext } from "durable-functions";
 import { retireNotBeforeMs } from "../../lib/bindings/dueDates";
-import type { ConsumerReference } from "../../lib/consumers/types";
 import {
   CREATE_KEY_VERSION,
   LOAD_ROTATION_PLAN,
   PUBLISH_OUTCOME,
-  READ_TARGET_REFERENCE,
   RECORD_ROTATION,
   RETIRE_PREVIOUS_VERSIONS,
 } from "./activityNames";
@@ -15,6 +13,7 @@ import { decideOutcome, VERSIONLESS_WATCH_MS } from "./outcome";
 import { RotationRefused, RotationRun } from "./rotationRun";
 import { updateTargets, watchVersionlessTargets } from "./targetSteps";
 import type {
+  CreatedOrRefused,
   NewVersion,
   RetirementInput,
   RetirementResult,
@@ -43,9 +42,8 @@ export function* rotateKey(context: OrchestrationContext): Steps<RotationResult>
   }
 
   run.show("CreatingVersion");
-  let currentReferences: Map<string, ConsumerReference>;
   try {
-    ({ newVersion: run.newVersion, currentReferences } = yield* startRotationRound(context, run, plan));
+    run.newVersion = yield* createOrTakeVersion(context, run, plan);
   } catch (error) {
     // A refusal (e.g. the key is being revoked) changed nothing: Skipped. Anything else: Failed.
     const wasRefused = error instanceof RotationRefused;
@@ -54,7 +52,7 @@ export function* rotateKey(context: OrchestrationContext): Steps<RotationResult>
   }
 
   run.show("UpdatingTargets");
-  yield* updateTargets(context, run, currentReferences);
+  yield* updateTargets(context, run);
 
   run.show("WatchingVersionlessTargets");
   yield* watchVersionlessTargets(context, run, nowMs(context) + VERSIONLESS_WATCH_MS);
@@ -65,48 +63,31 @@ export function* rotateKey(context: OrchestrationContext): Steps<RotationResult>
 }
 
 /**
- * Step 2, in one parallel round with what does not depend on it: the first record, the new version
- * (exactly once: the activity looks for the rotation's tag first) or the version to propagate, and
- * each target's current reference so that its write needs no read of its own.
+ * Step 2, in one parallel round with the first record: the new version (exactly once: the activity
+ * looks for the rotation's tag first), or in propagate mode the version someone else created.
  */
-function* startRotationRound(
+function* createOrTakeVersion(
   context: OrchestrationContext,
   run: RotationRun,
   plan: RotationPlan,
-): Steps<{ newVersion: NewVersion; currentReferences: Map<string, ConsumerReference> }> {
+): Steps<NewVersion> {
   const { input } = run;
-  const isPropagation = input.mode === "propagate" && input.version !== undefined;
   const recording = context.df.callActivityWithRetry(RECORD_ROTATION, infrastructureRetry(), run.record());
-  const creating = isPropagation
-    ? []
-    : [
-        context.df.callActivityWithRetry(CREATE_KEY_VERSION, infrastructureRetry(), {
-          rotationId: input.rotationId,
-          vaultName: input.vaultName,
-          keyName: input.keyName,
-          expiresAfter: plan.expiresAfter,
-          template: plan.template,
-          nowMs: nowMs(context),
-        }),
-      ];
-  const preRead = plan.currentReferences ?? {};
-  const unread = plan.targets.filter((target) => !preRead[target.resourceId]);
-  const reading = unread.map((target) => context.df.callActivity(READ_TARGET_REFERENCE, { target }));
-  // The creation is on the critical path: scheduled first, it is dispatched ahead of the record write.
-  const results = (yield context.df.Task.all([...creating, recording, ...reading])) as unknown[];
-  const created = results[0] as NewVersion | { refusal: { code: string; reason: string } };
-  if (!isPropagation && "refusal" in created)
-    throw new RotationRefused(`${created.refusal.code}: ${created.refusal.reason}`);
-  const newVersion: NewVersion = isPropagation
-    ? { version: input.version ?? "", createdOnMs: plan.versionCreatedOnMs ?? nowMs(context) }
-    : (created as NewVersion);
-  const references = results.slice(1 + creating.length) as { current?: ConsumerReference }[];
-  const currentReferences = new Map<string, ConsumerReference>(Object.entries(preRead));
-  unread.forEach((target, index) => {
-    const current = references[index]?.current;
-    if (current) currentReferences.set(target.resourceId, current);
+  if (input.mode === "propagate" && input.version !== undefined) {
+    yield recording;
+    return { version: input.version, createdOnMs: plan.versionCreatedOnMs ?? nowMs(context) };
+  }
+  const creating = context.df.callActivityWithRetry(CREATE_KEY_VERSION, infrastructureRetry(), {
+    rotationId: input.rotationId,
+    vaultName: input.vaultName,
+    keyName: input.keyName,
+    expiresAfter: plan.expiresAfter,
+    template: plan.template,
+    nowMs: nowMs(context),
   });
-  return { newVersion, currentReferences };
+  const [created] = (yield context.df.Task.all([creating, recording])) as [CreatedOrRefused, unknown];
+  if ("refusal" in created) throw new RotationRefused(`${created.refusal.code}: ${created.refusal.reason}`);
+  return created;
 }
 
 /** Step 5: record the outcome (audit) and publish it (notification topic, when configured). */

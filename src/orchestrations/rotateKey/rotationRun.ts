@@ -62,9 +62,15 @@ export class RotationRun {
       previousVersion: this.plan?.previousVersion,
       newVersion: this.newVersion?.version,
       targets: this.targets,
-      detail: this.detail,
+      detail: this.detailForOperators(),
       startedAtMs: this.startedAtMs,
       finishedAtMs,
     };
+  }
+
+  /** Why it ended as it did, after what it went ahead without (the plan's warnings). */
+  private detailForOperators(): string | undefined {
+    const parts = [...(this.plan?.warnings ?? []), ...(this.detail ? [this.detail] : [])];
+    return parts.length > 0 ? parts.join(" ") : undefined;
   }
 }

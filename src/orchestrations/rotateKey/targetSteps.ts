@@ -1,6 +1,5 @@
 // Steps 3 and 4 of rotateKey: every target in parallel with Retry-After-honouring retries, then the versionless watch.
 import type { OrchestrationContext, Task } from "durable-functions";
-import type { ConsumerReference } from "../../lib/consumers/types";
 import { PROPAGATE_TO_TARGET, RECORD_TARGET_ATTEMPTS, VERIFY_TARGET } from "./activityNames";
 import { settleAll } from "../settleAll";
 import { infrastructureRetry, nowMs, type Steps } from "../orchestrationSupport";
@@ -13,11 +12,7 @@ import type { TargetAttemptInput, TargetAttemptRecords, TargetAttemptResult, Tar
  * write and reading back its effect. Targets that ask to be retried wait on a durable timer for at
  * least their Retry-After, without holding up the others' next attempt.
  */
-export function* updateTargets(
-  context: OrchestrationContext,
-  run: RotationRun,
-  currentReferences: ReadonlyMap<string, ConsumerReference>,
-): Steps<void> {
+export function* updateTargets(context: OrchestrationContext, run: RotationRun): Steps<void> {
   const version = run.newVersion?.version ?? "";
   const nextAttemptAtMs = new Map<TargetState, number>(run.targets.map((target) => [target, nowMs(context)]));
   while (nextAttemptAtMs.size > 0) {
@@ -33,12 +28,7 @@ export function* updateTargets(
         attempt: target.attempts,
         nowMs: nowMs(context),
       };
-      // Only the first attempt trusts the reference read before the key was created; retries read afresh.
-      const current = target.attempts === 1 ? currentReferences.get(target.resourceId) : undefined;
-      return context.df.callActivity(
-        PROPAGATE_TO_TARGET,
-        current ? { ...attemptInput, current } : attemptInput,
-      );
+      return context.df.callActivity(PROPAGATE_TO_TARGET, attemptInput);
     });
     const results = yield* settleAttempts(context, attempts);
     due.forEach((target, index) => {

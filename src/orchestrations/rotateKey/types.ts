@@ -2,7 +2,8 @@
 
 import type { RotationStatus, RotationTrigger, TargetAttempt, TargetStatus } from "../../lib/audit/types";
 import type { BindingMode } from "../../lib/bindings/types";
-import type { ConsumerKind, ConsumerReference } from "../../lib/consumers/types";
+import type { ConsumerKind } from "../../lib/consumers/types";
+import type { ErrorCode } from "../../lib/errors";
 import type { KeyInfo } from "../../lib/keys/types";
 
 export type { RotationStatus, RotationTrigger, TargetStatus };
@@ -39,12 +40,18 @@ export interface RotateKeyInput {
   plan?: RotationPlan;
 }
 
+/** Why a rotation must not go ahead (or a step refused): a domain error code and the sentence to act on. */
+export interface Refusal {
+  code: ErrorCode;
+  reason: string;
+}
+
 /** Output of the load step: everything later steps need, or why the rotation is refused. */
 export interface RotationPlan {
   /** Versionless key id `<vaultUrl>/keys/<name>`. */
   keyId: string;
   /** Set when the rotation must not go ahead (unknown key, no bindings, incompatible key size, ...). */
-  refusal?: { code: string; reason: string };
+  refusal?: Refusal;
   /** The key's newest version before this rotation. */
   previousVersion?: string;
   targets: TargetRef[];
@@ -54,16 +61,19 @@ export interface RotationPlan {
   retireAfter?: string;
   /** propagate mode: when the version being rolled out was created (epoch ms). */
   versionCreatedOnMs?: number;
+  /** What the rotation goes ahead without, said to the operator (dry run, record): e.g. an unreadable rotation policy. */
+  warnings?: string[];
   /** The current version as read (type, size, operations, tags): the template of the new version. */
   template?: KeyInfo;
-  /** What each target (by resource id) referenced when the plan was made, when a door read it ahead. */
-  currentReferences?: Record<string, ConsumerReference>;
 }
 
 export interface NewVersion {
   version: string;
   createdOnMs: number;
 }
+
+/** What the create step answers: the version, or a refusal retrying cannot fix (key revoked, access removed). */
+export type CreatedOrRefused = NewVersion | { refusal: Refusal };
 
 /** One attempt at one target: apply the version (when the mode needs a write) and read back the effect. */
 export interface TargetAttemptInput {
@@ -74,8 +84,6 @@ export interface TargetAttemptInput {
   target: TargetRef;
   attempt: number;
   nowMs: number;
-  /** What the target referenced just before (read in parallel with the key creation): the write skips its own read. */
-  current?: ConsumerReference;
 }
 
 export type TargetAttemptResult = (

@@ -22,12 +22,14 @@ export async function requestRestore(
   request: RestoreRequest,
   nowMs: number,
 ): Promise<{ id: string; instanceId: string }> {
-  const record = await readRevocation(services, revocationId);
-  const parsed = services.allowList.parseKeyId(record.keyId, { versionless: "required" });
+  const asked = await readRevocation(services, revocationId);
+  const parsed = services.allowList.parseKeyId(asked.keyId, { versionless: "required" });
   const key = { vaultName: parsed.vaultName, keyName: parsed.keyName };
   await claimRequestId(services.once, request.requestId, nowMs, `restore ${keyPathOf(key)} ${revocationId}`);
   await rateLimiterOf(services).take(key, request.requestId, nowMs);
   await assertNoRevocationRunning(client, key);
+  // Read again now that no instance writes it: the first read may predate revokeKey's last write.
+  const record = await readRevocation(services, revocationId);
   // Shown as Restoring at once, so a caller polling right after the 202 never mistakes the last outcome for this one.
   const startedAt = new Date(nowMs).toISOString();
   await services.audit.putRevocation(key, {
@@ -49,7 +51,6 @@ export async function requestRestore(
     reason: request.reason,
     requestId: request.requestId,
     reenableEnvironments: request.reenableEnvironments,
-    requestedAtMs: nowMs,
   };
   const start = await startInstance(client, {
     name: RESTORE_KEY_ORCHESTRATION,

@@ -3,7 +3,7 @@ import type { DurableClient } from "durable-functions";
 import type { RotationRecord } from "../../lib/audit";
 import { DomainError } from "../../lib/errors";
 import type { Services } from "../../lib/services";
-import { planRotation, withCurrentReferences } from "../../orchestrations/rotateKey/planRotation";
+import { planRotation } from "../../orchestrations/rotateKey/planRotation";
 import { startRotation, type StartOutcome } from "./startRotation";
 import type { RotateKeyInput, RotationPlan, TargetRef } from "../../orchestrations/rotateKey/types";
 
@@ -22,6 +22,8 @@ export interface DryRunPlan {
   targets: (TargetRef & { plannedAction: string })[];
   newVersionExpiresAfter?: string;
   retireAfter?: string;
+  /** What the rotation would go ahead without (e.g. an unreadable rotation policy: no expiry). */
+  warnings?: string[];
 }
 
 export type RotationAnswer = { kind: "dryRun"; plan: DryRunPlan } | { kind: "start"; outcome: StartOutcome };
@@ -53,6 +55,7 @@ function dryRunOf(plan: RotationPlan): DryRunPlan {
     targets: plan.targets.map((target) => ({ ...target, plannedAction: plannedAction(target) })),
     ...(plan.expiresAfter ? { newVersionExpiresAfter: plan.expiresAfter } : {}),
     ...(plan.retireAfter ? { retireAfter: plan.retireAfter } : {}),
+    ...(plan.warnings ? { warnings: plan.warnings } : {}),
   };
 }
 
@@ -62,7 +65,7 @@ function dryRunOf(plan: RotationPlan): DryRunPlan {
  */
 export async function requestRotation(
   client: DurableClient,
-  services: Pick<Services, "allowList" | "keyVault" | "bindings" | "audit" | "consumers">,
+  services: Pick<Services, "allowList" | "keyVault" | "bindings" | "audit">,
   ask: RotationAsk,
 ): Promise<RotationAnswer> {
   const parsed = services.allowList.parseKeyId(ask.keyId, { versionless: "required" });
@@ -71,7 +74,7 @@ export async function requestRotation(
     keyName: parsed.keyName,
     mode: "rotate",
   });
-  if (plan.refusal) throw new DomainError(plan.refusal.code as DomainError["code"], plan.refusal.reason);
+  if (plan.refusal) throw new DomainError(plan.refusal.code, plan.refusal.reason);
   if (ask.dryRun) return { kind: "dryRun", plan: dryRunOf(plan) };
   const key = { vaultName: parsed.vaultName, keyName: parsed.keyName };
   const request = {
@@ -79,7 +82,7 @@ export async function requestRotation(
     trigger: "Http" as const,
     mode: "rotate" as const,
     reason: ask.reason?.trim() || "Requested over HTTP.",
-    plan: await withCurrentReferences(services, plan),
+    plan,
   };
   // The first record is written before the instance starts, so the 202's status URL answers at once
   // and the orchestration's own writes (same id) always come after it.

@@ -4,14 +4,14 @@ import { DomainError } from "../../lib/errors";
 import type { KeyVaultKeyEvent } from "../../lib/events";
 import { isCreatedByService, type KeyIdentity } from "../../lib/keys";
 import type { Services } from "../../lib/services";
-import { planRotation, withCurrentReferences } from "../../orchestrations/rotateKey/planRotation";
+import { planRotation } from "../../orchestrations/rotateKey/planRotation";
 import { deterministicRotationId, type RotationRequest } from "./startRotation";
 
 export type EventDecision =
   | { action: "start"; request: RotationRequest; incident?: string }
   | { action: "ignore"; kind: DecisionKind; reason: string; detail: string; key?: KeyIdentity };
 
-type TriageServices = Pick<Services, "allowList" | "keyVault" | "bindings" | "consumers">;
+type TriageServices = Pick<Services, "allowList" | "keyVault" | "bindings">;
 
 const ignore = (kind: DecisionKind, reason: string, detail: string, key?: KeyIdentity): EventDecision => ({
   action: "ignore",
@@ -64,7 +64,10 @@ export async function triageKeyVaultEvent(
     ...(isPropagation ? { version: event.version } : {}),
   });
   const newestVersion = plan.template?.version;
-  if (plan.refusal?.code === "Conflict" || (newestVersion !== undefined && event.version !== newestVersion)) {
+  if (
+    plan.refusal?.code === "StaleVersion" ||
+    (newestVersion !== undefined && event.version !== newestVersion)
+  ) {
     const newest = newestVersion ? `the newest is ${newestVersion}` : "it is not the newest";
     return ignore(
       "duplicate",
@@ -93,7 +96,7 @@ export async function triageKeyVaultEvent(
         version: event.version,
         rotationId,
         reason: `Version ${event.version} was created outside this service.`,
-        plan: await withCurrentReferences(services, plan),
+        plan,
       },
     };
   }
@@ -102,7 +105,7 @@ export async function triageKeyVaultEvent(
     trigger: event.kind,
     mode: "rotate",
     rotationId,
-    plan: await withCurrentReferences(services, plan),
+    plan,
     reason:
       event.kind === "KeyExpired"
         ? `Version ${event.version} expired.`

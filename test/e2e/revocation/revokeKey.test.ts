@@ -183,4 +183,27 @@ describe("revokeKey", () => {
     expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(((await last!.json()) as ErrorBody).error.code).toBe("TooManyRequests");
   });
+
+  // Last in this file: it moves the shared virtual clock 15 days on.
+  it("stamps a revocation's and its restore's times from one clock, even after the clock jumped", async () => {
+    const key = await seedRevocationKey(stack, { keyName: "cmk-clock", versionCount: 2 });
+    seeded.push(key);
+    await stack.base.advance(15 * 86_400_000);
+    const requestedAtMs = stack.base.clock.now();
+    const { id } = await stack.revoke(key.keyId);
+    const revoked = await stack.waitForRevocation(id!, isFinished);
+    expect(Date.parse(revoked.startedAt)).toBeGreaterThanOrEqual(requestedAtMs);
+    expect(Date.parse(revoked.startedAt)).toBeLessThanOrEqual(Date.parse(revoked.finishedAt ?? ""));
+
+    const { requestId } = await stack.restore(id!);
+    const restored = await stack.waitForRestore(id!, requestId);
+    const restore = restored.restore!;
+    expect(Date.parse(restore.startedAt)).toBeGreaterThanOrEqual(Date.parse(revoked.finishedAt ?? ""));
+    expect(Date.parse(restore.startedAt)).toBeLessThanOrEqual(Date.parse(restore.finishedAt ?? ""));
+    // One history entry for the revocation and its restore, in its latest state.
+    const history = (await (
+      await stack.call(`/api/keys/${stack.base.vaultName}/cmk-clock/history`)
+    ).json()) as { value: Array<{ id: string; status: string }> };
+    expect(history.value.map((entry) => [entry.id, entry.status])).toEqual([[id, "Restored"]]);
+  });
 });

@@ -58,6 +58,10 @@ describe("HTTP rotation", () => {
       finished.newVersion,
       seeded.firstVersion,
     ]);
+    // The door's first record and the orchestration's records are one history entry, in its latest state.
+    const history = await historyOf(stack, "cmk-http");
+    expect(history.map((entry) => [entry.id, entry.status])).toEqual([[accepted.id, "Completed"]]);
+    expect(Date.parse(history[0].startedAt)).toBeLessThanOrEqual(Date.parse(history[0].finishedAt ?? ""));
   });
 
   it("answers a dry run with the plan and changes nothing", async () => {

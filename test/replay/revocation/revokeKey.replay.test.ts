@@ -267,7 +267,6 @@ describe("restoreKey replay", () => {
     reason: "all clear",
     requestId: "req-00000002",
     reenableEnvironments: true,
-    requestedAtMs: startAt.getTime() + 60_000,
   };
   const replayRestore = (answer: (action: ScheduledAction) => ActivityAnswer) =>
     runToCompletion(restoreHandler, {

@@ -14,7 +14,6 @@ import {
   LOAD_ROTATION_PLAN,
   PROPAGATE_TO_TARGET,
   PUBLISH_OUTCOME,
-  READ_TARGET_REFERENCE,
   RECORD_ROTATION,
   RECORD_TARGET_ATTEMPTS,
   RETIRE_PREVIOUS_VERSIONS,
@@ -84,8 +83,6 @@ function answers(
         return { result: plan };
       case CREATE_KEY_VERSION:
         return { result: { version: "v2", createdOnMs } };
-      case READ_TARGET_REFERENCE:
-        return { result: { current: { keyName: "cmk", configuredVersion: "v1", writeBasis: {} } } };
       case PROPAGATE_TO_TARGET:
       case VERIFY_TARGET:
         return { result: perTarget(action.input.target, action.input.attempt) };
@@ -134,8 +131,6 @@ describe("rotateKey replay", () => {
       // The creation first: it is on the critical path, the first record is not.
       CREATE_KEY_VERSION,
       RECORD_ROTATION,
-      READ_TARGET_REFERENCE,
-      READ_TARGET_REFERENCE,
       PROPAGATE_TO_TARGET,
       PROPAGATE_TO_TARGET,
       RECORD_ROTATION,
@@ -392,7 +387,7 @@ describe("rotateKey replay", () => {
     });
   });
 
-  it("hands each target's pre-read reference to its first write only", async () => {
+  it("sends no reference read ahead: each attempt reads its target right before writing it", async () => {
     const plan = planFor([pinnedStorage]);
     let calls = 0;
     const run = await rotate(
@@ -403,24 +398,37 @@ describe("rotateKey replay", () => {
       ),
     );
     const writes = run.actions.filter((action) => action.functionName === PROPAGATE_TO_TARGET);
-    expect(writes[0].input.current).toMatchObject({ configuredVersion: "v1" });
-    expect(writes[1].input.current).toBeUndefined();
+    expect(writes).toHaveLength(2);
+    for (const write of writes)
+      expect(Object.keys(write.input).sort()).toEqual([
+        "attempt",
+        "keyName",
+        "nowMs",
+        "rotationId",
+        "target",
+        "vaultName",
+        "version",
+      ]);
   });
 
-  it("skips the load step and the reads a door already did", async () => {
-    const plan = planFor([pinnedStorage], {
-      currentReferences: {
-        [pinnedStorage.resourceId]: { keyName: "cmk", configuredVersion: "v1", writeBasis: { from: "door" } },
-      },
-    });
+  it("skips the load step a door already did", async () => {
+    const plan = planFor([pinnedStorage]);
     const run = await rotate(answers(plan), { ...input, plan });
     expect(names(run.actions).slice(0, 3)).toEqual([
       CREATE_KEY_VERSION,
       RECORD_ROTATION,
       PROPAGATE_TO_TARGET,
     ]);
-    expect(run.actions[2].input.current).toMatchObject({ writeBasis: { from: "door" } });
     expect(run.state.output).toMatchObject({ status: "Completed" });
+  });
+
+  it("says in its record what it went ahead without (an unreadable rotation policy)", async () => {
+    const warning =
+      "The rotation policy of kv1/cmk could not be read (403), so the new version gets no expiry.";
+    const plan = planFor([pinnedStorage], { warnings: [warning] });
+    const run = await rotate(answers(plan));
+    const records = run.actions.filter((action) => action.functionName === RECORD_ROTATION);
+    expect(records.at(-1)!.input).toMatchObject({ status: "Completed", detail: warning });
   });
 
   it("is deterministic: replaying the finished history gives the same actions and output", async () => {

@@ -3,7 +3,7 @@ import { addIsoDuration } from "../../../lib/bindings";
 import { describeFailure } from "../../../lib/errors/failure";
 import type { KeyInfo } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";
-import type { NewVersion } from "../types";
+import type { CreatedOrRefused } from "../types";
 
 export interface CreateVersionInput {
   rotationId: string;
@@ -22,9 +22,7 @@ export interface CreateVersionInput {
  * error, so the orchestration stops at once instead of retrying something that cannot succeed;
  * throttling and outages still throw and are retried.
  */
-export async function createVersion(
-  input: CreateVersionInput,
-): Promise<NewVersion | { refusal: { code: string; reason: string } }> {
+export async function createVersion(input: CreateVersionInput): Promise<CreatedOrRefused> {
   const { allowList, keyVault } = getServices();
   const key = allowList.identity(input.vaultName, input.keyName);
   const expiresOnMs = input.expiresAfter ? addIsoDuration(input.nowMs, input.expiresAfter) : undefined;

@@ -1,6 +1,6 @@
 // Activities: steps 3 and 4 for one target, apply the version (pinned) and read back what the consumer uses, and the rows that record it.
 import type { TargetAttempt, TargetStatus } from "../../../lib/audit";
-import type { ConsumerReference, VerifyResult } from "../../../lib/consumers";
+import type { VerifyResult } from "../../../lib/consumers";
 import { describeFailure } from "../../../lib/errors/failure";
 import { getServices } from "../../../lib/services";
 import type { TargetAttemptInput, TargetAttemptRecords, TargetAttemptResult } from "../types";
@@ -65,9 +65,10 @@ async function verifyOnce(input: TargetAttemptInput): Promise<TargetAttemptResul
 /**
  * Applies the version where the mode needs a write, then verifies. Never throws: failures come back
  * as `retry` (throttling, outages, with the service's Retry-After) or `done/Failed` (refusals).
- * Writes nothing to the audit log itself: its rows come back in `records` for the orchestration to
- * write, so the verification read follows the write at once. Safe to run twice: applying the same
- * version again is a no-op.
+ * The consumer reads the target right before writing it, in this same attempt. Writes nothing to the
+ * audit log itself: its rows come back in `records` for the orchestration to write, so the
+ * verification read follows the write at once. Safe to run twice: applying the same version again
+ * is a no-op.
  *
  * Needs what the target's consumer needs: storage, Microsoft.Storage/storageAccounts/read and /write;
  * policy, Microsoft.PowerPlatform/enterprisePolicies/read and /write.
@@ -78,7 +79,7 @@ export async function propagateToTarget(input: TargetAttemptInput): Promise<Targ
   try {
     const applied = await getServices()
       .consumers.get(input.target.kind)
-      .applyVersion(input.target, key, input.version, input.current ? { current: input.current } : {});
+      .applyVersion(input.target, key, input.version);
     if (applied.outcome === "ActionRequired") {
       const records = [attemptRecord(input, "apply", "ActionRequired", applied.detail)];
       return { outcome: "done", status: "ActionRequired", detail: applied.detail, records };
@@ -90,20 +91,6 @@ export async function propagateToTarget(input: TargetAttemptInput): Promise<Targ
   }
   const verified = await verifyOnce(input);
   return { ...verified, records: [applyRecord, ...(verified.records ?? [])] };
-}
-
-/** Reads what a target references now, so the write after the key creation needs no read of its own. Undefined when unreadable. */
-export async function readTargetReference(
-  input: Pick<TargetAttemptInput, "target">,
-): Promise<{ current?: ConsumerReference }> {
-  try {
-    return {
-      current: await getServices().consumers.get(input.target.kind).readCurrentReference(input.target),
-    };
-  } catch {
-    // The write reads the target itself then, and reports the failure with its attempt.
-    return {};
-  }
 }
 
 /**

@@ -175,16 +175,11 @@ describe("consumers against the emulators", () => {
     });
   });
 
-  it("writes without reading again when given the reference read moments ago, and reports the version in use", async () => {
+  it("reads each target right before writing it, keeps its identity, and reports the version in use", async () => {
     const { account, storageTarget, policyTarget } = await seedPinnedPair("fast");
     const storage = services.consumers.get("storageAccount");
     const policies = services.consumers.get("powerPlatformPolicy");
-    const [storageReference, policyReference] = await Promise.all([
-      storage.readCurrentReference(storageTarget),
-      policies.readCurrentReference(policyTarget),
-    ]);
-    expect(JSON.stringify(storageReference.writeBasis)).toContain(account.userAssignedIdentityId);
-    expect(await storage.applyVersion(storageTarget, key, v2, { current: storageReference })).toMatchObject({
+    expect(await storage.applyVersion(storageTarget, key, v2)).toMatchObject({
       outcome: "Applied",
       versionInUse: v2,
     });
@@ -192,14 +187,17 @@ describe("consumers against the emulators", () => {
       keyVersion: v2,
       keyName: "cmk",
     });
+    // The PATCH carried the identity the account had when it was read, moments before.
+    const written = await services.clients
+      .storageClient(arm.subscriptionId)
+      .storageAccounts.getProperties(account.resourceGroup, account.name);
+    expect(JSON.stringify(written.encryption?.encryptionIdentity)).toContain(account.userAssignedIdentityId);
     expect(await storage.verify(storageTarget, key, v2)).toMatchObject({ state: "Verified" });
-    expect(await policies.applyVersion(policyTarget, key, v2, { current: policyReference })).toMatchObject({
-      outcome: "Applied",
-    });
+    expect(await policies.applyVersion(policyTarget, key, v2)).toMatchObject({ outcome: "Applied" });
     expect(await policies.verify(policyTarget, key, v2)).toMatchObject({ state: "Verified" });
   });
 
-  it("reports ActionRequired when a policy got linked between the read and the write (ARM 409)", async () => {
+  it("reports ActionRequired, and writes nothing, when a policy got linked after the rotation started", async () => {
     const policy = await arm.seedEnterprisePolicy({
       name: "ep-race",
       keyVaultName: VAULT,
@@ -208,12 +206,11 @@ describe("consumers against the emulators", () => {
     });
     const target: BindingTarget = { kind: "powerPlatformPolicy", resourceId: policy.id, mode: "pinned" };
     const policies = services.consumers.get("powerPlatformPolicy");
-    const staleReference = await policies.readCurrentReference(target);
-    expect(staleReference.isLinked).toBe(false);
+    expect((await policies.readCurrentReference(target)).isLinked).toBe(false);
     await arm.seedEnvironment({ displayName: "Linked late", policyId: policy.id });
-    const result = await policies.applyVersion(target, key, v2, { current: staleReference });
+    const result = await policies.applyVersion(target, key, v2);
     expect(result.outcome).toBe("ActionRequired");
-    expect(result.detail).toMatch(/409.*unlink/);
+    expect(result.detail).toMatch(/Linked late.*unlink/);
     expect(await policies.readCurrentReference(target)).toMatchObject({
       configuredVersion: v1,
       isLinked: true,

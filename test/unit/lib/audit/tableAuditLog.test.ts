@@ -65,6 +65,30 @@ describe("table audit log", () => {
     expect(await audit.getRevocation("r-1")).toBeUndefined();
   });
 
+  it("keeps one history entry per operation id, showing its latest state, whatever startedAt each writer stamps", async () => {
+    const doorKey = { vaultName: "kv1", keyName: "two-writers" };
+    // The door stamps its clock before the instance starts; the orchestration stamps its own a little later.
+    await audit.putRotation(doorKey, rotation("r-two", "2026-02-01T00:00:00.000Z"));
+    const finished = rotation("r-two", "2026-02-01T00:00:00.007Z", {
+      status: "Completed",
+      finishedAt: "2026-02-01T00:01:00.000Z",
+    });
+    await audit.putRotation(doorKey, finished);
+    const history = await audit.listHistory(doorKey);
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ id: "r-two", status: "Completed", startedAt: finished.startedAt });
+    expect(await audit.getRotation("r-two")).toEqual(finished);
+  });
+
+  it("keeps one history row when two writers of one new id race", async () => {
+    const raceKey = { vaultName: "kv1", keyName: "racing" };
+    await Promise.all([
+      audit.putRotation(raceKey, rotation("r-race", "2026-02-02T00:00:00.000Z")),
+      audit.putRotation(raceKey, rotation("r-race", "2026-02-02T00:00:00.003Z", { status: "Completed" })),
+    ]);
+    expect(await audit.listHistory(raceKey)).toHaveLength(1);
+  });
+
   it("reads a key's rotations and revocations newest first, limited by top", async () => {
     const other = { vaultName: "kv1", keyName: "other" };
     await audit.putRotation(key, rotation("r-3", "2026-03-01T00:00:00.000Z"));

@@ -1,7 +1,6 @@
 // What each Key Vault event means for a key: rotate, propagate, or nothing with a reason (fakes: no I/O).
 import { describe, expect, it } from "vitest";
 import type { KeyBinding } from "../../../../src/lib/bindings";
-import type { ConsumerRegistry } from "../../../../src/lib/consumers";
 import type { KeyVaultKeyEvent } from "../../../../src/lib/events";
 import {
   ROTATION_ID_TAG,
@@ -47,13 +46,6 @@ function services(current: KeyInfo, bound: KeyBinding | null = binding) {
       getRotationPolicy: () => Promise.resolve(undefined),
       listVersions: () => Promise.resolve([current]),
     } as unknown as KeyVaultGateway,
-    // Every target reads back as pinned to v1 (the door reads them ahead for the write).
-    consumers: {
-      get: () => ({
-        readCurrentReference: () =>
-          Promise.resolve({ keyName: "cmk", configuredVersion: "v1", writeBasis: {} }),
-      }),
-    } as unknown as ConsumerRegistry,
     bindings: {
       get: () => Promise.resolve(bound ?? undefined),
       put: () => Promise.reject(new Error("no")),
@@ -90,12 +82,7 @@ describe("triageKeyVaultEvent", () => {
       services(keyInfo("v1")),
       event("KeyNearExpiry", "v1", { eventId: "other", schema: "CloudEventSchemaV1_0" }),
     );
-    expect(first).toMatchObject({
-      action: "start",
-      request: {
-        plan: { currentReferences: { [binding.targets[0].resourceId]: { configuredVersion: "v1" } } },
-      },
-    });
+    expect(first).toMatchObject({ action: "start", request: { plan: { targets: binding.targets } } });
     expect(first).toMatchObject({
       action: "start",
       request: { mode: "rotate", trigger: "KeyNearExpiry", key: { vaultName: "kv1", keyName: "cmk" } },
