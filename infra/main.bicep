@@ -121,7 +121,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
     // Key Vault references resolve with the user-assigned identity, not a system-assigned one.
     keyVaultReferenceIdentity: identity.id
     siteConfig: {
-      linuxFxVersion: 'Node|20'
+      linuxFxVersion: 'Node|22'
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       appSettings: [

@@ -71,7 +71,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
     (subscriptionId: string) =>
       new ResourceManagementClient(credential, subscriptionId, {
         endpoint: settings.armEndpoint,
-        credentialScopes: armScopes,
+        credentials: { scopes: armScopes },
         retryOptions,
         tlsOptions,
         userAgentOptions: { userAgentPrefix: "cmk-rotator" },

@@ -57,7 +57,7 @@ export async function startArmTestBed(
     }),
     resources: new ResourceManagementClient(credential, arm.subscriptionId, {
       endpoint: arm.url,
-      credentialScopes: [`${arm.url}/.default`],
+      credentials: { scopes: [`${arm.url}/.default`] },
       tlsOptions: { ca },
       retryOptions,
     }),

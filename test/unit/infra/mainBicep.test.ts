@@ -59,6 +59,19 @@ describe("infra/main.bicep app settings", () => {
     expect(settings.has("APPLICATIONINSIGHTS_CONNECTION_STRING")).toBe(true);
   });
 
+  it("deploys the Node major that package.json's engines and the pinned node binary name", () => {
+    const manifest = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as {
+      engines: { node: string };
+      devDependencies: Record<string, string>;
+    };
+    const deployedMajor = /^'Node\|(\d+)'$/.exec(property(main, "linuxFxVersion") ?? "")?.[1];
+    expect(deployedMajor).toBe("22");
+    expect(manifest.engines.node).toBe(`>=${deployedMajor} <${Number(deployedMajor) + 1}`);
+    expect(manifest.devDependencies.node).toMatch(new RegExp(`^${deployedMajor}\\.\\d+\\.\\d+$`));
+    // npm scripts run on the pinned binary, so the suite itself runs on the deployed major.
+    expect(process.versions.node.split(".")[0]).toBe(deployedMajor);
+  });
+
   it("sets every setting that local.settings.sample.json documents", () => {
     const sample = JSON.parse(readFileSync(join(packageRoot(), "local.settings.sample.json"), "utf8")) as {
       Values: Record<string, string>;
