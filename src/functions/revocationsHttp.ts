@@ -32,8 +32,11 @@ export function signedRevocationHandler(
     // The signer's clock is the wall clock, never the sandbox's virtual one.
     const nowMs = Date.now();
     try {
+      const secret = services.settings.revocationSecret;
+      // Never sign-check against a value that is not a secret (e.g. an unresolved Key Vault reference).
+      if (!secret.usable) throw new DomainError("RevocationSecretUnusable", secret.problem);
       const rawBody = await readBodyText(request);
-      checkSignedRequest(services.settings.revocationSecret, request.headers, rawBody, nowMs);
+      checkSignedRequest(secret.key, request.headers, rawBody, nowMs);
       const started = await start(parseJsonObject(rawBody), request, client, services, nowMs);
       const statusUrl = new URL(`/api/revocations/${encodeURIComponent(started.id)}`, request.url).toString();
       return json(202, { id: started.id, statusUrl }, { location: statusUrl });

@@ -25,14 +25,23 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<Depen
   }
 }
 
+/** A setting the app started with but cannot use (the rest of the app keeps working without it). */
+function revocationSecretState(services: Pick<Services, "settings">): DependencyState {
+  const secret = services.settings.revocationSecret;
+  return secret.usable
+    ? { name: "setting:CMK_REVOCATION_SECRET", status: "ok" }
+    : { name: "setting:CMK_REVOCATION_SECRET", status: "down", detail: secret.problem };
+}
+
 /**
- * Table Storage: list one binding. Key Vault: read the first page of key names (keys/list), which
+ * The revocation webhook's secret, then Table Storage: list one binding. Key Vault: read the first page of key names (keys/list), which
  * proves network, TLS, the identity and its role in one call.
  */
 export async function checkDependencies(
-  services: Pick<Services, "bindings" | "clients" | "allowList">,
+  services: Pick<Services, "bindings" | "clients" | "allowList" | "settings">,
 ): Promise<DependencyState[]> {
   const probes = [
+    Promise.resolve(revocationSecretState(services)),
     check("tableStorage", () => services.bindings.list()),
     ...services.allowList
       .names()

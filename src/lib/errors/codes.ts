@@ -41,6 +41,8 @@ export const ERROR_STATUS = {
   DependencyForbidden: 502,
   DependencyThrottled: 503,
   DependencyUnavailable: 503,
+  /** CMK_REVOCATION_SECRET cannot serve as the webhook's key (unset, unresolved reference, not random). */
+  RevocationSecretUnusable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

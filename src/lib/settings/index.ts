@@ -10,5 +10,6 @@ export {
   type Settings,
 } from "./types";
 export { SettingsError } from "./SettingsError";
+export { readRevocationSecret, type RevocationSecret } from "./revocationSecret";
 export { loadSettings, getSettings, resetSettings } from "./loadSettings";
 export { parseAllowedVaults, vaultOrigin, VAULT_NAME_PATTERN } from "./parseAllowedVaults";

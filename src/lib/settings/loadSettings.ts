@@ -1,11 +1,11 @@
 // Reads and validates every setting once; getSettings() memoises the result for the process.
 import { CronExpressionParser } from "cron-parser";
 import { parseAllowedVaults } from "./parseAllowedVaults";
+import { readRevocationSecret } from "./revocationSecret";
 import { SettingsError } from "./SettingsError";
 import {
   DEFAULT_ARM_ENDPOINT,
   DEFAULT_POWER_PLATFORM_ENDPOINT,
-  MIN_REVOCATION_SECRET_LENGTH,
   type SettingName,
   type Settings,
 } from "./types";
@@ -97,17 +97,6 @@ export function loadSettings(env: Environment = process.env): Settings {
     "CMK_POWER_PLATFORM_ENDPOINT",
     optional(env, "CMK_POWER_PLATFORM_ENDPOINT") ?? DEFAULT_POWER_PLATFORM_ENDPOINT,
   );
-  const revocationSecret = required(
-    env,
-    "CMK_REVOCATION_SECRET",
-    `give a random secret of at least ${MIN_REVOCATION_SECRET_LENGTH} characters (a Key Vault reference in Azure).`,
-  );
-  if (revocationSecret.length < MIN_REVOCATION_SECRET_LENGTH) {
-    throw new SettingsError(
-      "CMK_REVOCATION_SECRET",
-      `is shorter than ${MIN_REVOCATION_SECRET_LENGTH} characters: use a longer random secret.`,
-    );
-  }
   const schedule = sweepSchedule(
     required(env, "CMK_SWEEP_SCHEDULE", 'give a six-field NCRONTAB, e.g. "0 0 */6 * * *".'),
   );
@@ -124,7 +113,7 @@ export function loadSettings(env: Environment = process.env): Settings {
     allowedVaults,
     armEndpoint,
     powerPlatformEndpoint,
-    revocationSecret,
+    revocationSecret: readRevocationSecret(env.CMK_REVOCATION_SECRET),
     sweepSchedule: schedule,
     notifyTopicEndpoint: notifyTopicRaw === undefined ? undefined : topicEndpoint(notifyTopicRaw),
     notifyTopicKey,

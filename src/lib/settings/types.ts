@@ -1,4 +1,5 @@
 // The app's settings after validation: one typed object, read once at start-up.
+import type { RevocationSecret } from "./revocationSecret";
 
 /** One allow-listed vault: its name and the only origin its key ids may come from. */
 export interface AllowedVault {
@@ -17,8 +18,8 @@ export interface Settings {
   armEndpoint: string;
   /** CMK_POWER_PLATFORM_ENDPOINT: Power Platform admin API origin (default https://api.bap.microsoft.com). */
   powerPlatformEndpoint: string;
-  /** CMK_REVOCATION_SECRET: HMAC key of the revocation webhook (≥ 32 chars). Never log it. */
-  revocationSecret: string;
+  /** CMK_REVOCATION_SECRET: HMAC key of the revocation webhook, or why the value cannot be one. Never log it. */
+  revocationSecret: RevocationSecret;
   /** CMK_SWEEP_SCHEDULE: six-field NCRONTAB of the scheduled sweep. */
   sweepSchedule: string;
   /** CMK_NOTIFY_TOPIC_ENDPOINT: Event Grid topic for outcome events; undefined = do not publish. */

@@ -5,7 +5,7 @@ import { captureFunctions, type CapturedApp } from "../../support/functionsCore"
 const SETTINGS: Record<string, string> = {
   AzureWebJobsStorage: "UseDevelopmentStorage=true",
   CMK_ALLOWED_VAULTS: "kv1=https://kv1.vault.azure.net",
-  CMK_REVOCATION_SECRET: "0123456789abcdef0123456789abcdef",
+  CMK_REVOCATION_SECRET: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
   CMK_SWEEP_SCHEDULE: "0 0 */6 * * *",
 };
 const previous: Record<string, string | undefined> = {};

@@ -11,7 +11,7 @@ import { loadSettings } from "../../../../src/lib/settings";
 const base = {
   AzureWebJobsStorage: "UseDevelopmentStorage=true",
   CMK_ALLOWED_VAULTS: "kv1=https://127.0.0.1:8443",
-  CMK_REVOCATION_SECRET: "s".repeat(32),
+  CMK_REVOCATION_SECRET: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
   CMK_SWEEP_SCHEDULE: "0 0 * * * *",
 };
 const record: RotationRecord = {

@@ -17,4 +17,10 @@ describe("local.settings.sample.json", () => {
     expect(sample.Values).toHaveProperty(name);
     expect(sample._comments[name]?.length ?? 0).toBeGreaterThan(20);
   });
+
+  it("does not lead a local run into an unresolved Key Vault reference for the revocation secret", () => {
+    // Core Tools passes a reference through as text; the app would then refuse every revocation.
+    expect(sample.Values.CMK_REVOCATION_SECRET).not.toMatch(/@Microsoft\.KeyVault/i);
+    expect(sample._comments.CMK_REVOCATION_SECRET).toMatch(/does not resolve Key Vault references/);
+  });
 });
