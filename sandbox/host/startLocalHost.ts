@@ -80,6 +80,11 @@ export interface LocalHost {
    * with `undefined`; running instances go on.
    */
   failOrchestrationStarts(fault: { status?: number; message?: string } | undefined): void;
+  /**
+   * Makes every instance status read and query through the Durable HTTP API fail (default 500, as Azure
+   * Storage errors surface), until called with `undefined`; starts and running instances go on.
+   */
+  failStatusReads(fault: { status?: number; message?: string } | undefined): void;
   /** Next due time of every timer function (ISO). */
   nextTimerOccurrences(): Record<string, string | undefined>;
   stop(): Promise<void>;
@@ -158,6 +163,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       Object.fromEntries(entry.durableClientInputs.map((name) => [name, { string: clientData }])),
     );
     const store = options.durableStore ?? createDurableStore();
+    let statusReadFault: { status: number; message: string } | undefined;
     const engine = new OrchestrationEngine({
       store,
       functions: catalog,
@@ -192,6 +198,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         keys,
         basePath: DURABLE_WEBHOOK_PATH,
         requiresKey: true,
+        statusReadFault: () => statusReadFault,
       }),
       (req, res) => {
         // The host's own liveness endpoints.
@@ -208,6 +215,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         keys,
         basePath: DURABLE_RPC_PATH,
         requiresKey: false,
+        statusReadFault: () => statusReadFault,
       }),
     );
 
@@ -249,6 +257,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
             message: fault.message ?? "The task hub's storage is unavailable (sandbox fault).",
           },
         ),
+      failStatusReads: (fault) => {
+        statusReadFault = fault && {
+          status: fault.status ?? 500,
+          message: fault.message ?? "The task hub's storage is unavailable (sandbox fault).",
+        };
+      },
       nextTimerOccurrences: () => timers.nextOccurrences(),
       stop: async () => {
         if (isStopped) return;

@@ -26,6 +26,8 @@ export interface DurableHttpApiDeps {
   /** Path the API is mounted under: the public webhook path or the RPC path. */
   basePath: string;
   requiresKey: boolean;
+  /** While it returns a fault, every status read and query fails with it, as when the task hub's storage is down. */
+  statusReadFault?: () => { status: number; message: string } | undefined;
 }
 
 function readBool(url: URL, name: string): boolean | undefined {
@@ -71,7 +73,15 @@ export function createDurableHttpApiHandler(deps: DurableHttpApiDeps): RequestHa
   const { engine } = deps;
   const base = deps.basePath.replace(/\/+$/, "").toLowerCase();
 
+  /** True when the read was answered with the injected fault. */
+  const failedRead = (res: ServerResponse): boolean => {
+    const fault = deps.statusReadFault?.();
+    if (fault) sendError(res, fault.status, "TaskHubUnavailable", fault.message);
+    return fault !== undefined;
+  };
+
   const sendStatus = (req: HostRequest, res: ServerResponse, instanceId: string) => {
+    if (failedRead(res)) return;
     const status = engine.getStatus(instanceId, {
       showHistory: readBool(req.url, "showHistory") ?? false,
       showHistoryOutput: readBool(req.url, "showHistoryOutput") ?? false,
@@ -147,6 +157,7 @@ export function createDurableHttpApiHandler(deps: DurableHttpApiDeps): RequestHa
       if (controller?.toLowerCase() !== "instances") return notFound(res);
       if (!first) {
         if (req.method === "GET") {
+          if (failedRead(res)) return true;
           const top = Number(req.url.searchParams.get("top")) || undefined;
           const showInput = readBool(req.url, "showInput") ?? false;
           const records = engine.query(readFilter(req.url)).slice(0, top);

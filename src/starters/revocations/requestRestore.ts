@@ -25,9 +25,10 @@ export async function requestRestore(
   const asked = await readRevocation(services, revocationId);
   const parsed = services.allowList.parseKeyId(asked.keyId, { versionless: "required" });
   const key = { vaultName: parsed.vaultName, keyName: parsed.keyName };
+  // Before the claim: a task hub that cannot answer leaves the requestId unspent for the retry.
+  await assertNoRevocationRunning(client, key);
   await claimRequestId(services.once, request.requestId, nowMs, `restore ${keyPathOf(key)} ${revocationId}`);
   await rateLimiterOf(services).take(key, request.requestId, nowMs);
-  await assertNoRevocationRunning(client, key);
   // Read again now that no instance writes it: the first read may predate revokeKey's last write.
   const record = await readRevocation(services, revocationId);
   // Shown as Restoring at once, so a caller polling right after the 202 never mistakes the last outcome for this one.

@@ -18,9 +18,9 @@ export interface StartedRevocation {
 }
 
 /**
- * Order matters: checks that change nothing come first (allow-list, key exists), then the
- * requestId is claimed for good, then the key's rate limit; only then is anything recorded or
- * started. `nowMs` is the wall clock.
+ * Order matters: checks that change nothing come first (allow-list, key exists, no revocation of
+ * the key running), then the requestId is claimed for good, then the key's rate limit; only then
+ * is anything recorded or started. `nowMs` is the wall clock.
  */
 export async function requestRevocation(
   client: DurableClient,
@@ -32,9 +32,10 @@ export async function requestRevocation(
   const key = { vaultName: parsed.vaultName, keyName: parsed.keyName };
   // Listing, not GET: a key whose versions are all disabled still exists and may be revoked.
   await listVersionStates(services.clients, key);
+  // Before the claim: a task hub that cannot answer leaves the requestId unspent for the retry.
+  await assertNoRevocationRunning(client, key);
   await claimRequestId(services.once, request.requestId, nowMs, `revoke ${keyPathOf(key)}`);
   await rateLimiterOf(services).take(key, request.requestId, nowMs);
-  await assertNoRevocationRunning(client, key);
   const fence = await services.fences.get(key);
   if (fence) {
     throw new DomainError(
