@@ -3,7 +3,7 @@ export type { RevokeRequest, RestoreRequest, RefusalReason, VersionSwitchResult 
 export { RequestRefusal } from "./RequestRefusal";
 export { checkSignedRequest, type HeaderSource } from "./checkSignedRequest";
 export { parseRevokeRequest, parseRestoreRequest } from "./parseRequests";
-export { claimRequestId, REQUEST_ID_SCOPE } from "./replayGuard";
+export { claimRequestId, assertRequestIdUnseen, REQUEST_ID_SCOPE } from "./replayGuard";
 export {
   createTableRateLimiter,
   RATE_LIMITS_TABLE,

@@ -15,3 +15,12 @@ export async function claimRequestId(
     throw new RequestRefusal("ReplayedRequest");
   }
 }
+
+/**
+ * Throws RequestRefusal("ReplayedRequest") when the requestId was claimed before, claiming nothing:
+ * a replay is named as one before any other check answers, and a request refused by those checks
+ * (or by a dependency that could not answer) can be sent again with the same requestId.
+ */
+export async function assertRequestIdUnseen(once: OnceStore, requestId: string): Promise<void> {
+  if (await once.isClaimed(REQUEST_ID_SCOPE, requestId)) throw new RequestRefusal("ReplayedRequest");
+}

@@ -1,7 +1,7 @@
 // What POST /api/revocations/{id}/restore does once the signature checked out: guard, then start restoreKey.
 import type { DurableClient } from "durable-functions";
 import { keyPathOf, revocationInstanceId } from "../../lib/keys";
-import { claimRequestId, type RestoreRequest } from "../../lib/revocations";
+import { assertRequestIdUnseen, claimRequestId, type RestoreRequest } from "../../lib/revocations";
 import type { Services } from "../../lib/services";
 import { readRevocation } from "./readRevocation";
 import { assertNoRevocationRunning, revocationInProgress } from "./instanceState";
@@ -25,7 +25,8 @@ export async function requestRestore(
   const asked = await readRevocation(services, revocationId);
   const parsed = services.allowList.parseKeyId(asked.keyId, { versionless: "required" });
   const key = { vaultName: parsed.vaultName, keyName: parsed.keyName };
-  // Before the claim: a task hub that cannot answer leaves the requestId unspent for the retry.
+  await assertRequestIdUnseen(services.once, request.requestId);
+  // Before the claim: a refusal, or a task hub that cannot answer, leaves the requestId unspent.
   await assertNoRevocationRunning(client, key);
   await claimRequestId(services.once, request.requestId, nowMs, `restore ${keyPathOf(key)} ${revocationId}`);
   await rateLimiterOf(services).take(key, request.requestId, nowMs);

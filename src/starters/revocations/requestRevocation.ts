@@ -4,7 +4,12 @@ import type { DurableClient } from "durable-functions";
 import type { RevocationRecord } from "../../lib/audit";
 import { DomainError } from "../../lib/errors";
 import { keyPathOf, revocationInstanceId } from "../../lib/keys";
-import { claimRequestId, listVersionStates, type RevokeRequest } from "../../lib/revocations";
+import {
+  assertRequestIdUnseen,
+  claimRequestId,
+  listVersionStates,
+  type RevokeRequest,
+} from "../../lib/revocations";
 import type { Services } from "../../lib/services";
 import { startInstance } from "../startInstance";
 import { REVOKE_KEY_ORCHESTRATION } from "../../orchestrations/revokeKey/activityNames";
@@ -18,9 +23,11 @@ export interface StartedRevocation {
 }
 
 /**
- * Order matters: checks that change nothing come first (allow-list, key exists, no revocation of
- * the key running), then the requestId is claimed for good, then the key's rate limit; only then
- * is anything recorded or started. `nowMs` is the wall clock.
+ * Order matters: checks that change nothing come first (allow-list, requestId not seen, key
+ * exists, no revocation of the key running, not revoked already), so a refusal or a task hub that cannot answer leaves the
+ * requestId unspent and the rate limit untouched; then the requestId is claimed for good, then the
+ * key's rate limit (it counts accepted requests); only then is anything recorded or started.
+ * `nowMs` is the wall clock.
  */
 export async function requestRevocation(
   client: DurableClient,
@@ -30,12 +37,10 @@ export async function requestRevocation(
 ): Promise<StartedRevocation> {
   const parsed = services.allowList.parseKeyId(request.keyId, { versionless: "required" });
   const key = { vaultName: parsed.vaultName, keyName: parsed.keyName };
+  await assertRequestIdUnseen(services.once, request.requestId);
   // Listing, not GET: a key whose versions are all disabled still exists and may be revoked.
   await listVersionStates(services.clients, key);
-  // Before the claim: a task hub that cannot answer leaves the requestId unspent for the retry.
   await assertNoRevocationRunning(client, key);
-  await claimRequestId(services.once, request.requestId, nowMs, `revoke ${keyPathOf(key)}`);
-  await rateLimiterOf(services).take(key, request.requestId, nowMs);
   const fence = await services.fences.get(key);
   if (fence) {
     throw new DomainError(
@@ -46,6 +51,8 @@ export async function requestRevocation(
       },
     );
   }
+  await claimRequestId(services.once, request.requestId, nowMs, `revoke ${keyPathOf(key)}`);
+  await rateLimiterOf(services).take(key, request.requestId, nowMs);
   const id = randomUUID();
   const record: RevocationRecord = {
     id,

@@ -168,20 +168,34 @@ describe("revokeKey", () => {
     ).toEqual([...key.disabledBefore].sort());
   });
 
-  it("rate-limits revoke and restore requests per key with 429 and Retry-After", async () => {
+  it("rate-limits accepted revoke and restore requests per key with 429 and Retry-After; refusals do not count", async () => {
     const key = await seedRevocationKey(stack, { keyName: "cmk-flap", versionCount: 1 });
     seeded.push(key);
-    const statuses: number[] = [];
-    let last: Response | undefined;
-    for (let attempt = 0; attempt < 7; attempt += 1) {
-      last = (await stack.revoke(key.keyId)).response;
-      statuses.push(last.status);
+    const { response: first, id } = await stack.revoke(key.keyId);
+    expect(first.status).toBe(202);
+    // Refused while revoked: changes nothing, so spends no slot.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await stack.revoke(key.keyId)).response.status).toBe(409);
     }
-    expect(statuses[0]).toBe(202);
-    expect(statuses.slice(1, 6).every((status) => status === 409)).toBe(true);
-    expect(statuses[6]).toBe(429);
-    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(((await last!.json()) as ErrorBody).error.code).toBe("TooManyRequests");
+    await stack.waitForRevocation(id!, isFinished);
+    // Five more accepted requests fill the window of six: restore, revoke, restore, revoke, restore.
+    let revocationId = id!;
+    for (let accepted = 1; accepted < 6; accepted += 1) {
+      if (accepted % 2 === 1) {
+        const { response, requestId } = await stack.restore(revocationId);
+        expect(response.status).toBe(202);
+        await stack.waitForRestore(revocationId, requestId);
+      } else {
+        const { response, id: next } = await stack.revoke(key.keyId);
+        expect(response.status).toBe(202);
+        revocationId = next!;
+        await stack.waitForRevocation(revocationId, isFinished);
+      }
+    }
+    const limited = (await stack.revoke(key.keyId)).response;
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await limited.json()) as ErrorBody).error.code).toBe("TooManyRequests");
   });
 
   // Last in this file: it moves the shared virtual clock 15 days on.
