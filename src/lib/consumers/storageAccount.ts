@@ -2,6 +2,7 @@
 import type { Encryption, StorageAccount } from "@azure/arm-storage";
 import type { BindingTarget } from "../bindings/types";
 import { DomainError, fromAzureError } from "../errors";
+import { versionOfKeyId } from "../keys/keyId";
 import type { KeyIdentity, KeyType } from "../keys/types";
 import { armResourceIdProblem, parseArmResourceId, type ArmResourceId } from "./armResourceId";
 import type { ConsumerDeps } from "./deps";
@@ -39,15 +40,6 @@ export const storageAccountSpec: ConsumerSpec = {
   // Versionless accounts poll the vault once a day: the old version must outlive that.
   minimumRetireAfter: "P2D",
 };
-
-/** The version at the end of a versioned key id (…/keys/{name}/{version}). */
-function versionOfKeyId(keyId: string | undefined): string | undefined {
-  if (!keyId) return undefined;
-  const segments = keyId.replace(/\/+$/, "").split("/");
-  return segments.length >= 3 && segments[segments.length - 3].toLowerCase() === "keys"
-    ? segments[segments.length - 1]
-    : undefined;
-}
 
 function sameOrigin(a: string | undefined, b: string): boolean {
   if (!a) return false;

@@ -16,6 +16,7 @@ export {
   KEY_VERSION_PATTERN,
   keyPathOf,
   isSameKey,
+  versionOfKeyId,
   type ParseKeyIdOptions,
 } from "./keyId";
 export { rotationInstanceId, revocationInstanceId } from "./instanceIds";

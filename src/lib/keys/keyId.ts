@@ -1,4 +1,5 @@
 // Key identity against the vault allow-list: parse key ids (anti-spoofing) and build them back.
+import { parseKeyVaultKeyIdentifier, type KeyVaultKeyIdentifier } from "@azure/keyvault-keys";
 import { DomainError } from "../errors";
 import type { AllowedVault, Settings } from "../settings";
 import type { KeyIdentity, ParsedKeyId } from "./types";
@@ -90,14 +91,16 @@ export class VaultAllowList {
         `keyId "${keyId}" must be a plain https URL without credentials, query or fragment.`,
       );
     }
-    const segments = url.pathname.replace(/\/+$/, "").split("/").slice(1);
-    if (segments.length < 2 || segments.length > 3 || segments[0].toLowerCase() !== "keys") {
+    const identifier = keysIdentifierOf(keyId.trim());
+    if (!identifier) {
       throw new DomainError(
         "InvalidKeyId",
         `keyId "${keyId}" must look like <vaultUrl>/keys/<name> or <vaultUrl>/keys/<name>/<version>.`,
       );
     }
-    const [, keyName, version] = segments;
+    const keyName = identifier.name;
+    // The SDK reads a trailing slash as an empty version: that id is versionless.
+    const version = identifier.version ? identifier.version : undefined;
     if (!KEY_NAME_PATTERN.test(keyName)) {
       throw new DomainError(
         "InvalidKeyId",
@@ -164,6 +167,27 @@ export class VaultAllowList {
     }
     throw new DomainError("UnknownVault", `keyId "${keyId}" is not in a vault listed in CMK_ALLOWED_VAULTS.`);
   }
+}
+
+/**
+ * The SDK's split of a key id into vault URL, name and version, only for ids in the `keys`
+ * collection (the SDK itself accepts any collection); undefined when it is not one.
+ */
+function keysIdentifierOf(keyId: string): KeyVaultKeyIdentifier | undefined {
+  let identifier: KeyVaultKeyIdentifier;
+  try {
+    identifier = parseKeyVaultKeyIdentifier(keyId);
+  } catch {
+    return undefined;
+  }
+  const collection = new URL(identifier.sourceId).pathname.split("/")[1];
+  return collection?.toLowerCase() === "keys" ? identifier : undefined;
+}
+
+/** The version a versioned key id names (`…/keys/{name}/{version}`); undefined for any other text. */
+export function versionOfKeyId(keyId: string | undefined): string | undefined {
+  if (!keyId) return undefined;
+  return keysIdentifierOf(keyId.trim())?.version || undefined;
 }
 
 /** `vault/key` in lower case: how logs, table keys and instance ids name a key (names are case-insensitive). */

@@ -7,6 +7,7 @@ import {
   keyPathOf,
   revocationInstanceId,
   rotationInstanceId,
+  versionOfKeyId,
 } from "../../../../src/lib/keys";
 
 const allowList = new VaultAllowList([
@@ -90,6 +91,19 @@ describe("VaultAllowList.parseKeyId", () => {
     expect(
       codeOf(() => allowList.parseKeyId("https://127.0.0.1:8443/keys/cmk/abc", { versionless: "required" })),
     ).toBe("InvalidKeyId");
+  });
+});
+
+describe("versionOfKeyId", () => {
+  it.each([
+    ["https://kv-prod.vault.azure.net/keys/cmk/0123abcd", "0123abcd"],
+    ["https://kv-prod.vault.azure.net/keys/cmk", undefined],
+    ["https://kv-prod.vault.azure.net/keys/cmk/", undefined],
+    ["https://kv-prod.vault.azure.net/secrets/cmk/0123abcd", undefined],
+    ["not a key id", undefined],
+    [undefined, undefined],
+  ])("reads %s as version %s", (keyId, version) => {
+    expect(versionOfKeyId(keyId)).toBe(version);
   });
 });
 
