@@ -1,6 +1,11 @@
 // Validation of PUT rotationpolicy bodies and the instants a policy's triggers stand for.
 import { badParameter } from "./errors";
-import { addIsoDuration, parseIsoDuration, type IsoDuration } from "./isoDuration";
+import {
+  addIsoDuration,
+  subtractIsoDuration,
+  tryParseIsoDuration as parseIsoDuration,
+  type IsoDuration,
+} from "../../src/lib/durations";
 import type { KeyVersionRecord, LifetimeAction, RotationPolicyRecord } from "./KeyStore";
 
 const DAY_MS = 86_400_000;
@@ -110,7 +115,9 @@ export function rotateDueMs(
   const duration = rotate.trigger.timeBeforeExpiry
     ? parseIsoDuration(rotate.trigger.timeBeforeExpiry)
     : undefined;
-  return duration && version.exp !== undefined ? addIsoDuration(version.exp * 1000, duration, -1) : undefined;
+  return duration && version.exp !== undefined
+    ? subtractIsoDuration(version.exp * 1000, duration)
+    : undefined;
 }
 
 /** When KeyNearExpiry falls due for this version: the Notify action, or 30 days before exp by default. */
@@ -121,5 +128,5 @@ export function nearExpiryDueMs(
   if (version.exp === undefined) return undefined;
   const notify = policy?.lifetimeActions.find((action) => action.action.type === "Notify");
   const duration = parseIsoDuration(notify?.trigger.timeBeforeExpiry ?? DEFAULT_NOTIFY_BEFORE_EXPIRY);
-  return duration ? addIsoDuration(version.exp * 1000, duration, -1) : undefined;
+  return duration ? subtractIsoDuration(version.exp * 1000, duration) : undefined;
 }

@@ -1,5 +1,5 @@
 // When a key is due for rotation and when an old version may be retired: shared by orchestrations and the sweep.
-import { addIsoDuration, subtractIsoDuration } from "./isoDuration";
+import { addIsoDuration, subtractIsoDuration } from "../durations";
 import type { RotationPolicy } from "./types";
 
 /** Key Vault's default near-expiry notice: 30 days before `exp`. */

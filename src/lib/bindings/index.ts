@@ -1,4 +1,4 @@
-// Entry point of the bindings registry: types, validation, ISO durations, due dates, the Table store.
+// Entry point of the bindings registry: types, validation, due dates, the Table store.
 export type { BindingMode, BindingTarget, RotationPolicy, KeyBinding, BindingStore } from "./types";
 export {
   validateBinding,
@@ -8,15 +8,6 @@ export {
   MIN_ROTATE_EVERY,
   MIN_EXPIRES_AFTER,
 } from "./validateBinding";
-export {
-  parseIsoDuration,
-  tryParseIsoDuration,
-  addIsoDuration,
-  subtractIsoDuration,
-  minimumDurationMs,
-  isAtLeast,
-  type IsoDuration,
-} from "./isoDuration";
 export {
   rotationDue,
   newVersionExpiryMs,

@@ -2,7 +2,7 @@
 import { consumerSpec, CONSUMER_KINDS, isConsumerKind } from "../consumers/registry";
 import { DomainError } from "../errors";
 import type { KeyIdentity, KeyInfo } from "../keys/types";
-import { isAtLeast, tryParseIsoDuration } from "./isoDuration";
+import { isAtLeast, tryParseIsoDuration } from "../durations";
 import type { BindingMode, BindingTarget, KeyBinding, RotationPolicy } from "./types";
 
 export const MAX_TARGETS = 50;

@@ -1,7 +1,6 @@
-// Pure logic of the Key Vault emulator: ISO-8601 durations, rotation policy rules, throttling windows, prime-pair RSA keys.
+// Pure logic of the Key Vault emulator: rotation policy rules, throttling windows, prime-pair RSA keys.
 import { constants, generatePrimeSync, privateDecrypt, publicEncrypt, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { addIsoDuration, parseIsoDuration } from "../../../sandbox/keyvault/isoDuration";
 import { isUsablePrime, rsaKeyFromPrimes } from "../../../sandbox/keyvault/primePairs";
 import {
   nearExpiryDueMs,
@@ -15,26 +14,6 @@ import type { KeyVersionRecord, RotationPolicyRecord } from "../../../sandbox/ke
 
 const DAY_MS = 86_400_000;
 const JAN_31 = Date.UTC(2027, 0, 31);
-
-describe("ISO-8601 durations", () => {
-  it.each([
-    ["P3M", Date.UTC(2027, 3, 30)],
-    ["P1M", Date.UTC(2027, 1, 28)],
-    ["PT3M", JAN_31 + 3 * 60_000],
-    ["P90D", JAN_31 + 90 * DAY_MS],
-    ["P1Y", Date.UTC(2028, 0, 31)],
-    ["P2W", JAN_31 + 14 * DAY_MS],
-    ["P1DT12H", JAN_31 + 1.5 * DAY_MS],
-  ])("%s after 31 Jan 2027", (text, expected) => {
-    const duration = parseIsoDuration(text);
-    expect(duration).toBeDefined();
-    expect(addIsoDuration(JAN_31, duration!)).toBe(expected);
-  });
-
-  it.each(["", "P", "PT", "90D", "P1.5D", "P-1D", "p3m", "P3MT"])("rejects %j", (text) => {
-    expect(parseIsoDuration(text)).toBeUndefined();
-  });
-});
 
 describe("rotation policy rules", () => {
   const now = JAN_31;

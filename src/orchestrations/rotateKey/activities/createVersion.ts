@@ -1,5 +1,5 @@
 // Activity: step 2, create the new key version exactly once (the rotation id tag is looked up before creating).
-import { addIsoDuration } from "../../../lib/bindings";
+import { addIsoDuration } from "../../../lib/durations";
 import { describeFailure } from "../../../lib/errors/failure";
 import type { KeyInfo } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";

@@ -1,4 +1,4 @@
-// Unit tests of ISO-8601 durations: parsing, calendar-month addition, floors.
+// Unit tests of ISO-8601 durations (the app's and the sandbox Key Vault's one implementation): parsing, calendar-month addition, floors.
 import { describe, expect, it } from "vitest";
 import {
   addIsoDuration,
@@ -7,7 +7,7 @@ import {
   parseIsoDuration,
   subtractIsoDuration,
   tryParseIsoDuration,
-} from "../../../../src/lib/bindings";
+} from "../../../../src/lib/durations";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -59,5 +59,24 @@ describe("ISO-8601 durations", () => {
     expect(isAtLeast("PT672H", "P28D")).toBe(true);
     expect(isAtLeast("P1M", "P31D")).toBe(false);
     expect(isAtLeast("P3M", "P1D")).toBe(true);
+  });
+});
+
+const DAY_MS = 86_400_000;
+const JAN_31 = Date.UTC(2027, 0, 31);
+
+describe("ISO-8601 durations after 31 January (as Key Vault rotation policies count)", () => {
+  it.each([
+    ["P3M", Date.UTC(2027, 3, 30)],
+    ["P1M", Date.UTC(2027, 1, 28)],
+    ["PT3M", JAN_31 + 3 * 60_000],
+    ["P90D", JAN_31 + 90 * DAY_MS],
+    ["P1Y", Date.UTC(2028, 0, 31)],
+    ["P2W", JAN_31 + 14 * DAY_MS],
+    ["P1DT12H", JAN_31 + 1.5 * DAY_MS],
+  ])("%s after 31 Jan 2027", (text, expected) => {
+    const duration = tryParseIsoDuration(text);
+    expect(duration).toBeDefined();
+    expect(addIsoDuration(JAN_31, duration!)).toBe(expected);
   });
 });
