@@ -2,22 +2,15 @@
 import type { OrchestrationContext } from "durable-functions";
 import type { RevocationRecord, RevocationStatus } from "../../lib/audit";
 import { versionsToRestore } from "../../lib/revocations";
-import {
-  infrastructureRetry,
-  isoNow,
-  publishRecord,
-  saveRecord,
-  show,
-  verifyTargets,
-  type Steps,
-} from "../revocationSteps/steps";
+import { emergencyRetry, isoNow, type Steps } from "../orchestrationSupport";
+import { publishRecord, saveRecord, show, verifyTargets } from "../revocationSteps/steps";
 import { ENABLE_VERSIONS, LOAD_REVOCATION, LOWER_FENCE } from "./activityNames";
 import type { EnableVersionsInput, EnableVersionsResult, RestoreKeyInput } from "./types";
 
 export function* restoreKey(context: OrchestrationContext): Steps<RevocationRecord> {
   const input = context.df.getInput<RestoreKeyInput>();
   const { vaultName, keyName, revocationId } = input;
-  const loaded = (yield context.df.callActivityWithRetry(LOAD_REVOCATION, infrastructureRetry(), {
+  const loaded = (yield context.df.callActivityWithRetry(LOAD_REVOCATION, emergencyRetry(), {
     revocationId,
   })) as RevocationRecord;
   const record: RevocationRecord = {
@@ -44,7 +37,7 @@ export function* restoreKey(context: OrchestrationContext): Steps<RevocationReco
   };
   const enabled = (yield context.df.callActivityWithRetry(
     ENABLE_VERSIONS,
-    infrastructureRetry(),
+    emergencyRetry(),
     request,
   )) as EnableVersionsResult;
   const at = isoNow(context);
@@ -55,7 +48,7 @@ export function* restoreKey(context: OrchestrationContext): Steps<RevocationReco
   const isComplete = versionsToRestore(record.versions).length === 0;
   // The fence stays up while a version is still missing, so rotation cannot start on a half-restored key.
   if (isComplete)
-    yield context.df.callActivityWithRetry(LOWER_FENCE, infrastructureRetry(), {
+    yield context.df.callActivityWithRetry(LOWER_FENCE, emergencyRetry(), {
       revocationId,
       vaultName,
       keyName,

@@ -1,28 +1,15 @@
-// Steps shared by revokeKey and restoreKey: retry policy, orchestration time, recording, and consumer verification.
-import type * as df from "durable-functions";
+// Steps shared by revokeKey and restoreKey: recording, publishing, and consumer verification.
 import type { OrchestrationContext } from "durable-functions";
 import type { RevocationRecord, TargetRecord } from "../../lib/audit";
 import type { BindingTarget } from "../../lib/bindings";
 import type { LinkedEnvironment } from "../../lib/consumers";
 import { CHECK_TARGET, PUBLISH_REVOCATION, RECORD_REVOCATION } from "./activityNames";
-import { infrastructureRetry as retryFrom, nowMs, type Steps } from "../orchestrationSupport";
+import { emergencyRetry, nowMs, type Steps } from "../orchestrationSupport";
 import type { CheckTargetInput, CheckTargetResult, ExpectedAccess, RevocationCustomStatus } from "./types";
-
-// The generator type and orchestration time are shared with rotateKey; the retry policy starts sooner (2 s, not 5 s).
-export { nowMs, type Steps };
 
 /** A consumer may take a little while to notice its key is gone (or back): look again this often, this many times. */
 export const VERIFY_INTERVAL_MS = 60_000;
 export const VERIFY_ATTEMPTS = 3;
-
-/** The shared activity retry, with its first retry after 2 s rather than 5 s. */
-export function infrastructureRetry(): df.RetryOptions {
-  return retryFrom(2_000);
-}
-
-export function isoNow(context: OrchestrationContext): string {
-  return context.df.currentUtcDateTime.toISOString();
-}
 
 export function show(context: OrchestrationContext, record: RevocationRecord, step: string): void {
   const status: RevocationCustomStatus = { revocationId: record.id, step, status: record.status };
@@ -40,7 +27,7 @@ export function* saveRecord(
   keyName: string,
   record: RevocationRecord,
 ): Steps<void> {
-  yield context.df.callActivityWithRetry(RECORD_REVOCATION, infrastructureRetry(), {
+  yield context.df.callActivityWithRetry(RECORD_REVOCATION, emergencyRetry(), {
     vaultName,
     keyName,
     record: snapshotOf(record),
@@ -90,7 +77,7 @@ export function* verifyTargets(
         nowMs: nowMs(context),
         reenableEnvironments,
       };
-      return context.df.callActivityWithRetry(CHECK_TARGET, infrastructureRetry(), input);
+      return context.df.callActivityWithRetry(CHECK_TARGET, emergencyRetry(), input);
     });
     const answers = (yield context.df.Task.all(checks)) as CheckTargetResult[];
     pending.forEach((index, position) => (results[index] = answers[position]));

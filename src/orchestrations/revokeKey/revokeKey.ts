@@ -3,16 +3,8 @@ import type { OrchestrationContext } from "durable-functions";
 import type { RevocationRecord, RevocationStatus, RevokedVersion } from "../../lib/audit";
 import { revokedVersionsOf } from "../../lib/revocations";
 import { DISABLE_VERSIONS, SNAPSHOT_VERSIONS, TAKE_OVER_KEY } from "./activityNames";
-import {
-  infrastructureRetry,
-  isoNow,
-  nowMs,
-  publishRecord,
-  saveRecord,
-  show,
-  verifyTargets,
-  type Steps,
-} from "../revocationSteps/steps";
+import { emergencyRetry, isoNow, nowMs, type Steps } from "../orchestrationSupport";
+import { publishRecord, saveRecord, show, verifyTargets } from "../revocationSteps/steps";
 import type {
   DisableVersionsInput,
   DisableVersionsResult,
@@ -44,7 +36,7 @@ export function* revokeKey(context: OrchestrationContext): Steps<RevocationRecor
   show(context, record, "TakingOverKey");
   const takeOver = (yield context.df.callActivityWithRetry(
     TAKE_OVER_KEY,
-    infrastructureRetry(),
+    emergencyRetry(),
     keyInput(),
   )) as TakeOverResult;
   record.interruptedRotationId = takeOver.interruptedRotationId;
@@ -52,7 +44,7 @@ export function* revokeKey(context: OrchestrationContext): Steps<RevocationRecor
   show(context, record, "ListingVersions");
   const snapshot = (yield context.df.callActivityWithRetry(
     SNAPSHOT_VERSIONS,
-    infrastructureRetry(),
+    emergencyRetry(),
     keyInput(),
   )) as RevocationSnapshot;
   record.versions = revokedVersionsOf(snapshot.versions);
@@ -91,7 +83,7 @@ function* disableEnabledVersions(
     };
     const answer = (yield context.df.callActivityWithRetry(
       DISABLE_VERSIONS,
-      infrastructureRetry(),
+      emergencyRetry(),
       request,
     )) as DisableVersionsResult;
     const at = isoNow(context);

@@ -8,7 +8,7 @@ import {
   RECORD_ROTATION,
   RETIRE_PREVIOUS_VERSIONS,
 } from "./activityNames";
-import { errorText, infrastructureRetry, nowMs, type Steps } from "../orchestrationSupport";
+import { errorText, routineRetry, nowMs, type Steps } from "../orchestrationSupport";
 import { decideOutcome, VERSIONLESS_WATCH_MS } from "./outcome";
 import { RotationRefused, RotationRun } from "./rotationRun";
 import { updateTargets, watchVersionlessTargets } from "./targetSteps";
@@ -30,7 +30,7 @@ export function* rotateKey(context: OrchestrationContext): Steps<RotationResult>
   run.show("LoadingKey");
   const plan =
     input.plan ??
-    ((yield context.df.callActivityWithRetry(LOAD_ROTATION_PLAN, infrastructureRetry(), {
+    ((yield context.df.callActivityWithRetry(LOAD_ROTATION_PLAN, routineRetry(), {
       ...input,
       nowMs: nowMs(context),
     })) as RotationPlan);
@@ -72,12 +72,12 @@ function* createOrTakeVersion(
   plan: RotationPlan,
 ): Steps<NewVersion> {
   const { input } = run;
-  const recording = context.df.callActivityWithRetry(RECORD_ROTATION, infrastructureRetry(), run.record());
+  const recording = context.df.callActivityWithRetry(RECORD_ROTATION, routineRetry(), run.record());
   if (input.mode === "propagate" && input.version !== undefined) {
     yield recording;
     return { version: input.version, createdOnMs: plan.versionCreatedOnMs ?? nowMs(context) };
   }
-  const creating = context.df.callActivityWithRetry(CREATE_KEY_VERSION, infrastructureRetry(), {
+  const creating = context.df.callActivityWithRetry(CREATE_KEY_VERSION, routineRetry(), {
     rotationId: input.rotationId,
     vaultName: input.vaultName,
     keyName: input.keyName,
@@ -99,8 +99,8 @@ function* recordOutcome(
   run.status = status;
   run.show("RecordingOutcome");
   const record = run.record(nowMs(context));
-  yield context.df.callActivityWithRetry(RECORD_ROTATION, infrastructureRetry(), record);
-  yield context.df.callActivityWithRetry(PUBLISH_OUTCOME, infrastructureRetry(), record);
+  yield context.df.callActivityWithRetry(RECORD_ROTATION, routineRetry(), record);
+  yield context.df.callActivityWithRetry(PUBLISH_OUTCOME, routineRetry(), record);
   run.show("Done");
   return {
     rotationId: run.input.rotationId,
@@ -137,7 +137,7 @@ function* retireWhenDue(
   };
   const retirement = (yield context.df.callActivityWithRetry(
     RETIRE_PREVIOUS_VERSIONS,
-    infrastructureRetry(),
+    routineRetry(),
     retirementInput,
   )) as RetirementResult;
   run.show("Done");

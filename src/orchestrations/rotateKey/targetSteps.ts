@@ -2,7 +2,7 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import { PROPAGATE_TO_TARGET, RECORD_TARGET_ATTEMPTS, VERIFY_TARGET } from "./activityNames";
 import { settleAll } from "../settleAll";
-import { infrastructureRetry, nowMs, type Steps } from "../orchestrationSupport";
+import { routineRetry, nowMs, type Steps } from "../orchestrationSupport";
 import { nextAttemptDelayMs, TARGET_MAX_ATTEMPTS, VERSIONLESS_CHECK_INTERVAL_MS } from "./outcome";
 import type { RotationRun } from "./rotationRun";
 import type { TargetAttemptInput, TargetAttemptRecords, TargetAttemptResult, TargetState } from "./types";
@@ -68,7 +68,7 @@ function* recordAttempts(context: OrchestrationContext, results: TargetAttemptRe
   const records = results.flatMap((result) => result.records ?? []);
   if (records.length === 0) return;
   const input: TargetAttemptRecords = { records };
-  yield context.df.callActivityWithRetry(RECORD_TARGET_ATTEMPTS, infrastructureRetry(), input);
+  yield context.df.callActivityWithRetry(RECORD_TARGET_ATTEMPTS, routineRetry(), input);
 }
 
 /** Step 4 for versionless storage: it polls its vault once a day, so check hourly on a durable timer, up to 26 h. */

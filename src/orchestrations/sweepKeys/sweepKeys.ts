@@ -1,6 +1,6 @@
 // The sweepKeys orchestration: the scheduled pass over every bound key that rotates what is due and repairs drift.
 import type { OrchestrationContext } from "durable-functions";
-import { infrastructureRetry, type Steps } from "../orchestrationSupport";
+import { nowMs, routineRetry, type Steps } from "../orchestrationSupport";
 import { deterministicRotationId, type StartOutcome } from "../../starters/rotations/startRotation";
 import { settleAll } from "../settleAll";
 import { ASSESS_KEY, LIST_BOUND_KEYS, START_KEY_ROTATION } from "./activityNames";
@@ -18,7 +18,7 @@ function inBatches<T>(items: readonly T[], size: number): T[][] {
 export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
   const input = context.df.getInput<SweepInput | undefined>() ?? { reason: "schedule" };
   const result: SweepResult = { assessed: 0, started: [], busy: [], unchanged: [], failed: [] };
-  const sweptAtMs = context.df.currentUtcDateTime.getTime();
+  const sweptAtMs = nowMs(context);
 
   context.df.setCustomStatus({ step: "ListingKeys" });
   const { keys } = (yield context.df.callActivity(LIST_BOUND_KEYS, { reason: input.reason })) as BoundKeys;
@@ -27,9 +27,7 @@ export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
   for (const batch of inBatches(keys, ASSESS_CONCURRENCY)) {
     context.df.setCustomStatus({ step: "AssessingKeys", assessed: assessments.length, total: keys.length });
     const assessed = (yield context.df.Task.all(
-      batch.map((key) =>
-        context.df.callActivity(ASSESS_KEY, { key, nowMs: context.df.currentUtcDateTime.getTime() }),
-      ),
+      batch.map((key) => context.df.callActivity(ASSESS_KEY, { key, nowMs: nowMs(context) })),
     )) as KeyAssessment[];
     assessments.push(...assessed);
   }
@@ -42,8 +40,7 @@ export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
     .filter((candidate) => candidate.action !== "None")
     .map((assessment) => startInputFor(assessment, sweptAtMs));
   for (const [index, window] of paceByVault(starts).entries()) {
-    if (index > 0)
-      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + START_WINDOW_MS));
+    if (index > 0) yield context.df.createTimer(new Date(nowMs(context) + START_WINDOW_MS));
     context.df.setCustomStatus({
       step: "StartingRotations",
       started: result.started.length,
@@ -52,9 +49,7 @@ export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
     // A start the task hub keeps refusing leaves that key for the next sweep; the others still start.
     const outcomes = yield* settleAll(
       context,
-      window.map((start) =>
-        context.df.callActivityWithRetry(START_KEY_ROTATION, infrastructureRetry(), start),
-      ),
+      window.map((start) => context.df.callActivityWithRetry(START_KEY_ROTATION, routineRetry(), start)),
       (reason): StartOutcome | { failure: string } => ({ failure: reason }),
     );
     window.forEach((start, position) => {
