@@ -9,13 +9,14 @@ import { fromTypedData, type FunctionInvoker } from "../worker/invokeFunction";
 import { ActivityRunner, type AtLeastOnceMode } from "./activityRunner";
 import { HistoryEventType, historyEvent, type HistoryEvent } from "./historyEvents";
 import { isTerminal, type DurableStore, type InstanceRecord, type RuntimeStatus } from "./instanceStore";
-import type { OrchestratorState, ScheduledWork } from "./orchestratorActions";
+import {
+  orchestratorStateFromError,
+  type OrchestratorState,
+  type ScheduledWork,
+} from "./orchestratorActions";
+import { orchestrationTriggerBinding } from "./orchestrationTrigger";
 import { replayOrchestratorActions } from "./replayShim";
 import { toStatusPayload, type OrchestrationStatus } from "./statusPayload";
-
-/** OOProc replay schema the extension offers (V3: long timers split by the extension). */
-const UPPER_SCHEMA_VERSION = 2;
-const OUT_OF_PROC_DATA_LABEL = "$OutOfProcData$:";
 
 /** A client operation the engine refused; `status` is the HTTP status the Durable HTTP API answers with. */
 export class DurableRequestError extends Error {
@@ -482,17 +483,13 @@ export class OrchestrationEngine {
     history: HistoryEvent[],
   ): Promise<OrchestratorState | string> {
     const committed = record.history.length;
-    const binding = {
-      history: history.map((event, index) => ({ ...event, IsPlayed: index < committed })),
+    const binding = orchestrationTriggerBinding({
+      history,
+      committed,
       input: record.inputJson === null ? null : (JSON.parse(record.inputJson) as unknown),
       instanceId: record.instanceId,
-      isReplaying: committed > 0,
-      parentInstanceId: record.parent?.instanceId ?? "",
-      upperSchemaVersion: UPPER_SCHEMA_VERSION,
-      longRunningTimerIntervalDuration: "3.00:00:00",
-      maximumShortTimerDuration: "6.00:00:00",
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-    };
+      parentInstanceId: record.parent?.instanceId,
+    });
     const outcome = await this.options.invoker.invoke(entry, {
       trigger: { string: JSON.stringify(binding) },
     });
@@ -503,14 +500,8 @@ export class OrchestrationEngine {
     }
     // durable-functions reports an orchestrator exception with its state appended after a marker.
     const message = outcome.error.message;
-    const at = message.indexOf(OUT_OF_PROC_DATA_LABEL);
-    if (at >= 0) {
-      try {
-        return JSON.parse(message.slice(at + OUT_OF_PROC_DATA_LABEL.length)) as OrchestratorState;
-      } catch {
-        /* fall through to the plain failure */
-      }
-    }
+    const state = orchestratorStateFromError(message);
+    if (state) return state;
     return `Orchestrator function '${record.name}' failed: ${message}`;
   }
 

@@ -70,3 +70,19 @@ export function decodeActionInput(input: unknown): unknown {
     return input;
   }
 }
+
+const OUT_OF_PROC_DATA_LABEL = "$OutOfProcData$:";
+
+/**
+ * durable-functions reports an orchestrator exception as `<message>\n\n$OutOfProcData$:<state json>`:
+ * the state after the marker, or undefined when the message carries none.
+ */
+export function orchestratorStateFromError(message: string): OrchestratorState | undefined {
+  const at = message.indexOf(OUT_OF_PROC_DATA_LABEL);
+  if (at < 0) return undefined;
+  try {
+    return JSON.parse(message.slice(at + OUT_OF_PROC_DATA_LABEL.length)) as OrchestratorState;
+  } catch {
+    return undefined;
+  }
+}

@@ -27,7 +27,7 @@ import type {
   RevokeKeyInput,
 } from "../../../src/orchestrations/revokeKey/types";
 import { captureFunctions } from "../../support/functionsCore";
-import { runToCompletion, type ActivityAnswer, type ScheduledAction } from "../rotation/replayDriver";
+import { runToCompletion, type ActivityAnswer, type ScheduledAction } from "../replayDriver";
 
 const startAt = new Date("2026-11-29T10:00:00Z");
 const storage: BindingTarget = {

@@ -8,7 +8,7 @@ import {
   runToCompletion,
   type ActivityAnswer,
   type ScheduledAction,
-} from "./replayDriver";
+} from "../replayDriver";
 import {
   CREATE_KEY_VERSION,
   LOAD_ROTATION_PLAN,

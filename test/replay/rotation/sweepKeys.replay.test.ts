@@ -8,7 +8,7 @@ import {
   runToCompletion,
   type ActivityAnswer,
   type ScheduledAction,
-} from "./replayDriver";
+} from "../replayDriver";
 import {
   ASSESS_KEY,
   LIST_BOUND_KEYS,
