@@ -24,7 +24,6 @@ export { ROTATION_ID_TAG, creatingRotationIdOf, isCreatedByService } from "./tag
 export {
   createKeyVaultGateway,
   keyVaultFailure,
-  CREATE_MARKER_SCOPE,
   type KeyClientSource,
   type KeyVaultGatewayOptions,
 } from "./keyVaultGateway";

@@ -1,9 +1,8 @@
 // The Key Vault gateway over KeyClient: read keys and versions, create a version exactly once, enable/disable versions.
 import type { KeyClient, KeyProperties, KeyVaultKey, KeyOperation } from "@azure/keyvault-keys";
 import { DomainError, ensureError, fromAzureError, isDomainError, statusOf, type ErrorCode } from "../errors";
-import type { OnceStore } from "../tables";
 import type { KeyFenceStore } from "./keyFence";
-import { isSameKey, keyPathOf } from "./keyId";
+import { isSameKey } from "./keyId";
 import { ROTATION_ID_TAG } from "./tags";
 import type {
   CreateVersionOptions,
@@ -76,15 +75,7 @@ function newestFirst(a: KeyVersionInfo, b: KeyVersionInfo): number {
 export interface KeyVaultGatewayOptions {
   /** Revocation fences: when given, creating or re-enabling a version of a fenced key is refused. */
   fences?: Pick<KeyFenceStore, "get">;
-  /**
-   * First-attempt markers: when given, createVersionOnce claims the rotation id in Table Storage and
-   * skips the Key Vault version search on the first attempt, keeping it off the critical path.
-   */
-  markers?: Pick<OnceStore, "claim">;
 }
-
-/** OnceStore scope of createVersionOnce's first-attempt markers. */
-export const CREATE_MARKER_SCOPE = "keyVersionCreate";
 
 /**
  * Maps a Key Vault failure to a domain error. Key Vault answers 403 with "Operation … is not allowed on a
@@ -208,22 +199,15 @@ export function createKeyVaultGateway(
       rotationId: string,
       options: CreateVersionOptions = {},
     ): Promise<CreatedVersion> {
-      // One round of independent reads, in parallel: the first-attempt marker, the template, the fence.
-      const [isFirstAttempt, current] = await Promise.all([
-        gatewayOptions.markers
-          ? gatewayOptions.markers.claim(CREATE_MARKER_SCOPE, `${keyPathOf(key)}|${rotationId}`, Date.now())
-          : Promise.resolve(false),
+      // One round of independent reads, in parallel: an earlier attempt's version, the template, the fence.
+      const [existing, current] = await Promise.all([
+        findVersionByTag(key, rotationId),
         options.template && isSameKey(options.template.key, key)
           ? Promise.resolve(options.template)
           : getKeyVersion(key),
         assertNotFenced(key, "create a new version"),
       ]);
-      // Only an earlier attempt of this rotation can have made its version: search only then.
-      if (!isFirstAttempt) {
-        const existing = await findVersionByTag(key, rotationId);
-        if (existing) return { version: await getKeyVersion(key, existing.version), wasCreated: false };
-        await assertNotFenced(key, "create a new version");
-      }
+      if (existing) return { version: await getKeyVersion(key, existing.version), wasCreated: false };
       const tags = { ...current.tags, ...(options.tags ?? {}), [ROTATION_ID_TAG]: rotationId };
       try {
         const created = await clients

@@ -47,7 +47,7 @@ export function createServices(settings: Settings, options: ServicesOptions = {}
     settings,
     allowList,
     clients,
-    keyVault: createKeyVaultGateway(clients, { fences, markers: once }),
+    keyVault: createKeyVaultGateway(clients, { fences }),
     bindings: createTableBindingStore(clients.tableClient(BINDINGS_TABLE), options.nowMs),
     consumers: createConsumerRegistry({ clients, allowList, pollIntervalMs: options.pollIntervalMs }),
     audit: createTableAuditLog(clients.tableClient(AUDIT_TABLE)),

@@ -1,4 +1,4 @@
-// The gateway with its Table Storage helpers (Azurite): the revocation fence and first-attempt markers.
+// The gateway with its Table Storage helpers (Azurite): the revocation fence and exactly-once version creation.
 import { TableClient } from "@azure/data-tables";
 import { KeyClient } from "@azure/keyvault-keys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,23 +7,20 @@ import { sandboxCredential } from "../../../../sandbox/identity";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../../../../sandbox/keyvault";
 import { createAzureClients } from "../../../../src/lib/azure";
 import {
-  CREATE_MARKER_SCOPE,
   createKeyVaultGateway,
   createTableKeyFenceStore,
   type KeyFenceStore,
   type KeyVaultGateway,
 } from "../../../../src/lib/keys";
 import { loadSettings } from "../../../../src/lib/settings";
-import { createTableOnceStore, type OnceStore } from "../../../../src/lib/tables";
 import { codeOf } from "../../../support/codeOf";
 
 const key = { vaultName: "kv1", keyName: "cmk" };
 
-describe("Key Vault gateway with fences and markers", () => {
+describe("Key Vault gateway with fences", () => {
   let azurite: RunningAzurite;
   let emulator: KeyVaultEmulator;
   let fences: KeyFenceStore;
-  let markers: OnceStore;
   let gateway: KeyVaultGateway;
   let v1: string;
 
@@ -45,14 +42,8 @@ describe("Key Vault gateway with fences and markers", () => {
       CMK_REVOCATION_SECRET: "s".repeat(32),
       CMK_SWEEP_SCHEDULE: "0 0 * * * *",
     });
-    markers = createTableOnceStore(
-      TableClient.fromConnectionString(azurite.connectionString, "markertest", {
-        allowInsecureConnection: true,
-      }),
-    );
     gateway = createKeyVaultGateway(createAzureClients(settings, { credential: sandboxCredential("app") }), {
       fences,
-      markers,
     });
     const admin = new KeyClient(emulator.vaultUrl("kv1"), sandboxCredential("admin"), {
       disableChallengeResourceVerification: true,
@@ -82,19 +73,14 @@ describe("Key Vault gateway with fences and markers", () => {
     expect((await gateway.createVersionOnce(key, "rot-1")).wasCreated).toBe(true);
   });
 
-  it("creates exactly one version per rotation id with markers, also after a crash between claim and create", async () => {
+  it("creates exactly one version per rotation id, also when an attempt is run again", async () => {
     const template = await gateway.getKey(key);
     const before = (await gateway.listVersions(key)).length;
     const first = await gateway.createVersionOnce(key, "rot-m1", { template });
     const again = await gateway.createVersionOnce(key, "rot-m1", { template });
     expect([first.wasCreated, again.wasCreated]).toEqual([true, false]);
     expect(again.version.version).toBe(first.version.version);
-
-    // An attempt that claimed its marker and died before creating: the next attempt searches, then creates.
-    expect(await markers.claim(CREATE_MARKER_SCOPE, "kv1/cmk|rot-m2", 1)).toBe(true);
-    const afterCrash = await gateway.createVersionOnce(key, "rot-m2");
-    expect(afterCrash.wasCreated).toBe(true);
-    expect((await gateway.createVersionOnce(key, "rot-m2")).wasCreated).toBe(false);
+    expect((await gateway.createVersionOnce(key, "rot-m2")).wasCreated).toBe(true);
     expect(await gateway.listVersions(key)).toHaveLength(before + 2);
   });
 });
