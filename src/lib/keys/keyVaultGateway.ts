@@ -147,6 +147,9 @@ export function createKeyVaultGateway(
     } catch (error) {
       throw fail(key, error);
     }
+    if (versions.length === 0) {
+      throw new DomainError("KeyNotFound", `Key ${key.vaultName}/${key.keyName} was not found in Key Vault.`);
+    }
     return versions;
   };
 
@@ -159,8 +162,7 @@ export function createKeyVaultGateway(
     const [versions, current] = await Promise.all([
       listUnordered(key),
       getKeyVersion(key).catch((error: unknown) => {
-        if (isDomainError(error, "KeyDisabled") || isDomainError(error, "DependencyForbidden"))
-          return undefined;
+        if (isDomainError(error, "KeyDisabled")) return undefined;
         throw error;
       }),
     ]);
@@ -186,6 +188,8 @@ export function createKeyVaultGateway(
     getKeyVersion: (key, version) => getKeyVersion(key, version),
     /** Needs keys/list (Key Vault Reader). */
     listVersions,
+    /** Needs keys/list. */
+    listVersionsUnordered: listUnordered,
     /** Needs keys/list. */
     findVersionByTag,
 

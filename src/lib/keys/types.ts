@@ -76,8 +76,13 @@ export interface KeyVaultGateway {
   getKey(key: KeyIdentity): Promise<KeyInfo>;
   /** A given version. Needs keys/get. */
   getKeyVersion(key: KeyIdentity, version: string): Promise<KeyInfo>;
-  /** Every version, newest created first. Needs keys/list (Key Vault Reader). */
+  /** Every version, newest created first. Needs keys/list (Key Vault Reader); keys/get to break ties. */
   listVersions(key: KeyIdentity): Promise<KeyVersionInfo[]>;
+  /**
+   * Every version in listing order, from keys/list alone: works while every version is disabled (Key Vault
+   * refuses to GET a disabled version). KeyNotFound when the key has no version. Needs keys/list (Key Vault Reader).
+   */
+  listVersionsUnordered(key: KeyIdentity): Promise<KeyVersionInfo[]>;
   /** The version tagged with this rotation id, if any. Needs keys/list. */
   findVersionByTag(key: KeyIdentity, rotationId: string): Promise<KeyVersionInfo | undefined>;
   /**

@@ -20,4 +20,3 @@ export {
   type SwitchOptions,
 } from "./versionSwitch";
 export { versionsToRestore, revokedVersionsOf } from "./restorePlan";
-export { listVersionStates, type VersionState } from "./listVersionStates";

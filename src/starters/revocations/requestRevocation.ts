@@ -4,12 +4,7 @@ import type { DurableClient } from "durable-functions";
 import type { RevocationRecord } from "../../lib/audit";
 import { DomainError } from "../../lib/errors";
 import { keyPathOf, revocationInstanceId } from "../../lib/keys";
-import {
-  assertRequestIdUnseen,
-  claimRequestId,
-  listVersionStates,
-  type RevokeRequest,
-} from "../../lib/revocations";
+import { assertRequestIdUnseen, claimRequestId, type RevokeRequest } from "../../lib/revocations";
 import type { Services } from "../../lib/services";
 import { startInstance } from "../startInstance";
 import { REVOKE_KEY_ORCHESTRATION } from "../../orchestrations/revokeKey/activityNames";
@@ -39,7 +34,7 @@ export async function requestRevocation(
   const key = { vaultName: parsed.vaultName, keyName: parsed.keyName };
   await assertRequestIdUnseen(services.once, request.requestId);
   // Listing, not GET: a key whose versions are all disabled still exists and may be revoked.
-  await listVersionStates(services.clients, key);
+  await services.keyVault.listVersionsUnordered(key);
   await assertNoRevocationRunning(client, key);
   const fence = await services.fences.get(key);
   if (fence) {

@@ -1,5 +1,5 @@
 // Activity: disables the snapshot's enabled versions in parallel, then any straggler a stopped rotation made meanwhile.
-import { disableVersions as disableAll, listVersionStates } from "../../../lib/revocations";
+import { disableVersions as disableAll } from "../../../lib/revocations";
 import { getServices } from "../../../lib/services";
 import type { DisableVersionsInput, DisableVersionsResult } from "../types";
 
@@ -9,11 +9,13 @@ import type { DisableVersionsInput, DisableVersionsResult } from "../types";
  * listing catches it. Needs keys/update and keys/list.
  */
 export async function disableVersions(input: DisableVersionsInput): Promise<DisableVersionsResult> {
-  const { allowList, keyVault, clients } = getServices();
+  const { allowList, keyVault } = getServices();
   const key = allowList.identity(input.vaultName, input.keyName);
   const results = await disableAll(keyVault, key, input.versions);
   const known = new Set(input.knownVersions);
-  const unknown = (await listVersionStates(clients, key)).filter((version) => !known.has(version.version));
+  const unknown = (await keyVault.listVersionsUnordered(key)).filter(
+    (version) => !known.has(version.version),
+  );
   const enabledStragglers = unknown.filter((version) => version.enabled).map((version) => version.version);
   const straggled = new Map(
     (await disableAll(keyVault, key, enabledStragglers)).map((result) => [result.version, result]),
