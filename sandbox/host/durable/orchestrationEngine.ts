@@ -5,29 +5,38 @@ import { randomUUID } from "node:crypto";
 import type { ClockTimer, VirtualClock } from "../../clock";
 import { errorMessage, type HostLogger } from "../hostLog";
 import type { CatalogEntry } from "../worker/functionCatalog";
-import { fromTypedData, type FunctionInvoker } from "../worker/invokeFunction";
+import type { FunctionInvoker } from "../worker/invokeFunction";
 import { ActivityRunner, type AtLeastOnceMode } from "./activityRunner";
-import { HistoryEventType, historyEvent, type HistoryEvent } from "./historyEvents";
+import {
+  DurableRequestError,
+  isValidInstanceId,
+  matchesFilter,
+  type InstanceFilter,
+} from "./durableRequests";
+import {
+  HistoryEventType,
+  historyEvent,
+  type HistoryEvent,
+  type HistoryEventTypeValue,
+} from "./historyEvents";
+import { IdleTracker } from "./idleTracker";
+import { InstanceWatchers } from "./instanceWatchers";
 import { isTerminal, type DurableStore, type InstanceRecord, type RuntimeStatus } from "./instanceStore";
 import {
-  orchestratorStateFromError,
-  type OrchestratorState,
-  type ScheduledWork,
-} from "./orchestratorActions";
-import { orchestrationTriggerBinding } from "./orchestrationTrigger";
+  canProcess,
+  executionStarted,
+  finishExecution,
+  scheduledEvent,
+  startNewExecution,
+  subOrchestrationInputJson,
+  takeMessages,
+} from "./instanceTransitions";
+import type { ScheduledWork } from "./orchestratorActions";
+import { invokeOrchestrator } from "./orchestratorInvocation";
 import { replayOrchestratorActions } from "./replayShim";
 import { toStatusPayload, type OrchestrationStatus } from "./statusPayload";
 
-/** A client operation the engine refused; `status` is the HTTP status the Durable HTTP API answers with. */
-export class DurableRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { DurableRequestError, type InstanceFilter } from "./durableRequests";
 
 export interface EngineOptions {
   store: DurableStore;
@@ -41,36 +50,20 @@ export interface EngineOptions {
   settleTimeoutMs: number;
 }
 
-export interface InstanceFilter {
-  runtimeStatus?: RuntimeStatus[];
-  createdTimeFrom?: number;
-  createdTimeTo?: number;
-  instanceIdPrefix?: string;
-}
-
-/** Azure Storage refuses these in instance ids: '/', '\\', '#', '?' and control characters. */
-function isValidInstanceId(id: string): boolean {
-  for (const ch of id) {
-    const code = ch.charCodeAt(0);
-    if ("/\\#?".includes(ch) || code < 0x20 || (code >= 0x7f && code <= 0x9f)) return false;
-  }
-  return true;
-}
-
 export class OrchestrationEngine {
   private readonly orchestrators = new Map<string, CatalogEntry>();
   private readonly activities = new Map<string, CatalogEntry>();
   private readonly activityRunner: ActivityRunner;
   private readonly runningInstances = new Set<string>();
   private readonly clockTimers = new Map<string, ClockTimer>();
-  private readonly changeListeners = new Set<(record: InstanceRecord) => void>();
-  private idleWaiters: Array<() => void> = [];
-  private busyCount = 0;
+  private readonly watchers: InstanceWatchers;
+  private readonly idle = new IdleTracker();
   private isStopped = false;
   /** Set while the task hub's storage is made unavailable: every start is refused with it. */
   private startFault: { status: number; message: string } | undefined;
 
   constructor(private readonly options: EngineOptions) {
+    this.watchers = new InstanceWatchers(options.store);
     for (const entry of options.functions) {
       if (entry.kind === "orchestration") this.orchestrators.set(entry.name.toLowerCase(), entry);
       if (entry.kind === "activity") this.activities.set(entry.name.toLowerCase(), entry);
@@ -102,16 +95,8 @@ export class OrchestrationEngine {
     this.isStopped = true;
     for (const timer of this.clockTimers.values()) timer.cancel();
     this.clockTimers.clear();
-    if (this.busyCount > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, graceMs);
-        this.idleWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    this.releaseIdleWaiters();
+    await this.idle.whenIdle(graceMs);
+    this.idle.releaseAll();
   }
 
   // ---- client operations -------------------------------------------------------------------------------------
@@ -163,7 +148,7 @@ export class OrchestrationEngine {
       createdMs: nowMs,
       lastUpdatedMs: nowMs,
       history: [],
-      inbox: [this.executionStarted(entry.name, id, executionId, inputJson, nowMs)],
+      inbox: [executionStarted(entry.name, id, executionId, inputJson, nowMs)],
       pendingActivities: new Map(),
       pendingTimers: new Map(),
     };
@@ -174,40 +159,19 @@ export class OrchestrationEngine {
   }
 
   raiseEvent(instanceId: string, eventName: string, inputJson: string | null): void {
-    const record = this.requireActive(instanceId);
-    record.inbox.push(
-      historyEvent(HistoryEventType.EventRaised, this.options.clock.now(), {
-        Name: eventName,
-        Input: inputJson,
-      }),
-    );
-    this.kick(instanceId);
+    this.send(instanceId, HistoryEventType.EventRaised, { Name: eventName, Input: inputJson });
   }
 
   terminate(instanceId: string, reason: string | undefined): void {
-    const record = this.requireActive(instanceId);
-    record.inbox.push(
-      historyEvent(HistoryEventType.ExecutionTerminated, this.options.clock.now(), {
-        Input: JSON.stringify(reason ?? ""),
-      }),
-    );
-    this.kick(instanceId);
+    this.send(instanceId, HistoryEventType.ExecutionTerminated, { Input: JSON.stringify(reason ?? "") });
   }
 
   suspend(instanceId: string, reason: string | undefined): void {
-    const record = this.requireActive(instanceId);
-    record.inbox.push(
-      historyEvent(HistoryEventType.ExecutionSuspended, this.options.clock.now(), { Input: reason ?? null }),
-    );
-    this.kick(instanceId);
+    this.send(instanceId, HistoryEventType.ExecutionSuspended, { Input: reason ?? null });
   }
 
   resume(instanceId: string, reason: string | undefined): void {
-    const record = this.requireActive(instanceId);
-    record.inbox.push(
-      historyEvent(HistoryEventType.ExecutionResumed, this.options.clock.now(), { Input: reason ?? null }),
-    );
-    this.kick(instanceId);
+    this.send(instanceId, HistoryEventType.ExecutionResumed, { Input: reason ?? null });
   }
 
   /** Deletes a finished instance; 404 when unknown, 412 when it is still running (as the extension answers). */
@@ -244,77 +208,34 @@ export class OrchestrationEngine {
     return record ? toStatusPayload(record, options) : undefined;
   }
 
-  /**
-   * Calls `listener` with the instance's custom status each time an episode stores a new one (not on replays or
-   * unchanged values); returns the function that stops it. Lets a test or benchmark wait without polling.
-   */
   onCustomStatus(instanceId: string, listener: (customStatus: unknown) => void): () => void {
-    let lastJson = this.options.store.get(instanceId)?.customStatusJson ?? null;
-    const changed = (record: InstanceRecord) => {
-      if (record.instanceId !== instanceId || record.customStatusJson === lastJson) return;
-      lastJson = record.customStatusJson;
-      listener(lastJson === null ? null : (JSON.parse(lastJson) as unknown));
-    };
-    this.changeListeners.add(changed);
-    return () => this.changeListeners.delete(changed);
+    return this.watchers.onCustomStatus(instanceId, listener);
   }
 
   query(filter: InstanceFilter): InstanceRecord[] {
-    return [...this.options.store.instances.values()].filter(
-      (record) =>
-        (!filter.runtimeStatus?.length || filter.runtimeStatus.includes(record.status)) &&
-        (filter.createdTimeFrom === undefined || record.createdMs >= filter.createdTimeFrom) &&
-        (filter.createdTimeTo === undefined || record.createdMs <= filter.createdTimeTo) &&
-        (!filter.instanceIdPrefix || record.instanceId.startsWith(filter.instanceIdPrefix)),
-    );
+    return [...this.options.store.instances.values()].filter((record) => matchesFilter(record, filter));
   }
 
-  /** Resolves with the final status once the instance is Completed, Failed or Terminated. */
   waitForInstance(instanceId: string, timeoutMs: number): Promise<OrchestrationStatus> {
-    return new Promise((resolve, reject) => {
-      const check = (record: InstanceRecord | undefined): boolean => {
-        if (!record || !isTerminal(record.status)) return false;
-        cleanup();
-        resolve(toStatusPayload(record));
-        return true;
-      };
-      const listener = (record: InstanceRecord) => {
-        if (record.instanceId === instanceId) check(record);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        const status = this.options.store.get(instanceId)?.status ?? "unknown";
-        reject(
-          new Error(`instance '${instanceId}' did not finish within ${timeoutMs} ms (status ${status})`),
-        );
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.changeListeners.delete(listener);
-      };
-      this.changeListeners.add(listener);
-      check(this.options.store.get(instanceId));
-    });
+    return this.watchers.waitForInstance(instanceId, timeoutMs);
   }
 
   /** Resolves when no episode, activity or message is outstanding, or after `maxWaitMs` of real time. */
   whenIdle(maxWaitMs = this.options.settleTimeoutMs): Promise<void> {
-    if (this.busyCount === 0 || this.isStopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, maxWaitMs);
-      timer.unref();
-      const waiter = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      function done() {
-        resolve();
-      }
-      this.idleWaiters.push(waiter);
-    });
+    return this.isStopped ? Promise.resolve() : this.idle.whenIdle(maxWaitMs);
   }
 
   // ---- episodes -----------------------------------------------------------------------------------------------
+
+  /** Queues a message for a running instance (404 unknown, 410 finished) and runs an episode for it. */
+  private send(
+    instanceId: string,
+    type: HistoryEventTypeValue,
+    fields: Parameters<typeof historyEvent>[2],
+  ): void {
+    this.requireActive(instanceId).inbox.push(historyEvent(type, this.options.clock.now(), fields));
+    this.kick(instanceId);
+  }
 
   private requireActive(instanceId: string): InstanceRecord {
     const record = this.options.store.get(instanceId);
@@ -330,27 +251,12 @@ export class OrchestrationEngine {
     return record;
   }
 
-  private executionStarted(
-    name: string,
-    instanceId: string,
-    executionId: string,
-    inputJson: string | null,
-    atMs: number,
-  ): HistoryEvent {
-    return historyEvent(HistoryEventType.ExecutionStarted, atMs, {
-      Name: name,
-      Version: "",
-      Input: inputJson,
-      OrchestrationInstance: { InstanceId: instanceId, ExecutionId: executionId },
-    });
-  }
-
   private kick(instanceId: string): void {
     if (this.isStopped || this.runningInstances.has(instanceId)) return;
     const record = this.options.store.get(instanceId);
     if (!record || record.inbox.length === 0) return;
     this.runningInstances.add(instanceId);
-    this.busyCount++;
+    const done = this.idle.begin();
     void this.runEpisodes(record)
       .catch((error: unknown) =>
         this.options.log({
@@ -361,44 +267,18 @@ export class OrchestrationEngine {
       )
       .finally(() => {
         this.runningInstances.delete(instanceId);
-        this.busyCount--;
         // Messages that arrived after the last episode took its batch start another one.
         const current = this.options.store.get(instanceId);
-        if (current && current.inbox.length > 0 && this.canProcess(current)) this.kick(instanceId);
-        this.releaseIdleWaitersIfIdle();
+        if (current && current.inbox.length > 0 && canProcess(current)) this.kick(instanceId);
+        done();
       });
   }
 
-  private canProcess(record: InstanceRecord): boolean {
-    if (record.status !== "Suspended") return true;
-    return record.inbox.some(
-      (e) =>
-        e.EventType === HistoryEventType.ExecutionResumed ||
-        e.EventType === HistoryEventType.ExecutionTerminated,
-    );
-  }
-
   private async runEpisodes(record: InstanceRecord): Promise<void> {
-    while (!this.isStopped && record.inbox.length > 0 && this.canProcess(record)) {
+    while (!this.isStopped && record.inbox.length > 0 && canProcess(record)) {
       if (this.options.store.get(record.instanceId) !== record) return; // purged or restarted meanwhile
       await this.runEpisode(record);
     }
-  }
-
-  private takeMessages(record: InstanceRecord): HistoryEvent[] {
-    if (record.status !== "Suspended") {
-      const messages = record.inbox.splice(0);
-      // Messages after a suspension wait for the resume.
-      const suspendAt = messages.findIndex((e) => e.EventType === HistoryEventType.ExecutionSuspended);
-      if (suspendAt >= 0) record.inbox.unshift(...messages.splice(suspendAt + 1));
-      return messages;
-    }
-    const resumeAt = record.inbox.findIndex(
-      (e) =>
-        e.EventType === HistoryEventType.ExecutionResumed ||
-        e.EventType === HistoryEventType.ExecutionTerminated,
-    );
-    return record.inbox.splice(resumeAt, 1);
   }
 
   private async runEpisode(record: InstanceRecord): Promise<void> {
@@ -407,7 +287,7 @@ export class OrchestrationEngine {
       record.inbox.length = 0; // messages for a finished instance are discarded, as DTFx does
       return;
     }
-    const messages = this.takeMessages(record);
+    const messages = takeMessages(record);
     const started = historyEvent(HistoryEventType.OrchestratorStarted, nowMs);
     const terminated = messages.find((e) => e.EventType === HistoryEventType.ExecutionTerminated);
     if (terminated) {
@@ -436,7 +316,7 @@ export class OrchestrationEngine {
       return;
     }
     const history = [...record.history, ...newEvents];
-    const state = await this.invokeOrchestrator(entry, record, history);
+    const state = await invokeOrchestrator(this.options.invoker, entry, record, history);
     if (this.isStopped || this.options.store.get(record.instanceId) !== record) return;
     if (typeof state === "string") {
       record.history.push(...newEvents);
@@ -476,80 +356,27 @@ export class OrchestrationEngine {
     this.touch(record, nowMs);
   }
 
-  /** Runs the orchestrator function; returns its state, or the reason it could not produce one. */
-  private async invokeOrchestrator(
-    entry: CatalogEntry,
-    record: InstanceRecord,
-    history: HistoryEvent[],
-  ): Promise<OrchestratorState | string> {
-    const committed = record.history.length;
-    const binding = orchestrationTriggerBinding({
-      history,
-      committed,
-      input: record.inputJson === null ? null : (JSON.parse(record.inputJson) as unknown),
-      instanceId: record.instanceId,
-      parentInstanceId: record.parent?.instanceId,
-    });
-    const outcome = await this.options.invoker.invoke(entry, {
-      trigger: { string: JSON.stringify(binding) },
-    });
-    if (outcome.ok) {
-      const state = fromTypedData(outcome.returnValue);
-      if (typeof state === "object" && state !== null && "isDone" in state) return state as OrchestratorState;
-      return `Orchestrator function '${record.name}' returned no orchestrator state; is it registered with df.app.orchestration?`;
-    }
-    // durable-functions reports an orchestrator exception with its state appended after a marker.
-    const message = outcome.error.message;
-    const state = orchestratorStateFromError(message);
-    if (state) return state;
-    return `Orchestrator function '${record.name}' failed: ${message}`;
-  }
-
   private schedule(record: InstanceRecord, work: ScheduledWork, nowMs: number): void {
+    record.history.push(scheduledEvent(work, nowMs));
     if (work.kind === "activity") {
-      record.history.push(
-        historyEvent(HistoryEventType.TaskScheduled, nowMs, {
-          EventId: work.id,
-          Name: work.name,
-          Version: "",
-          Input: JSON.stringify(work.input ?? null),
-        }),
-      );
       record.pendingActivities.set(work.id, { name: work.name, input: work.input });
       this.dispatchActivity(record, work.id, work.name, work.input);
     } else if (work.kind === "timer") {
-      record.history.push(
-        historyEvent(HistoryEventType.TimerCreated, nowMs, {
-          EventId: work.id,
-          FireAt: new Date(work.fireAtMs).toISOString(),
-        }),
-      );
       record.pendingTimers.set(work.id, work.fireAtMs);
       this.armTimer(record, work.id, work.fireAtMs);
     } else {
-      const inputJson = work.input === undefined ? null : JSON.stringify(work.input);
-      record.history.push(
-        historyEvent(HistoryEventType.SubOrchestrationInstanceCreated, nowMs, {
-          EventId: work.id,
-          Name: work.name,
-          Version: "",
-          InstanceId: work.instanceId,
-          Input: inputJson,
-        }),
-      );
-      this.startSubOrchestration(record, work, inputJson, nowMs);
+      this.startSubOrchestration(record, work, nowMs);
     }
   }
 
   private startSubOrchestration(
     parent: InstanceRecord,
     work: Extract<ScheduledWork, { kind: "subOrchestration" }>,
-    inputJson: string | null,
     nowMs: number,
   ): void {
     const link = { instanceId: parent.instanceId, executionId: parent.executionId, taskScheduledId: work.id };
     try {
-      const child = this.startNew(work.name, work.instanceId, inputJson);
+      const child = this.startNew(work.name, work.instanceId, subOrchestrationInputJson(work));
       child.parent = link;
     } catch (error) {
       this.deliver(
@@ -566,7 +393,7 @@ export class OrchestrationEngine {
 
   private dispatchActivity(record: InstanceRecord, id: number, name: string, input: unknown): void {
     const { instanceId, executionId } = record;
-    this.busyCount++;
+    const done = this.idle.begin();
     void this.activityRunner
       .run(this.activities.get(name.toLowerCase()), name, input)
       .then((result) => {
@@ -594,10 +421,7 @@ export class OrchestrationEngine {
           message: `activity dispatch failed: ${errorMessage(error)}`,
         }),
       )
-      .finally(() => {
-        this.busyCount--;
-        this.releaseIdleWaitersIfIdle();
-      });
+      .finally(done);
   }
 
   private armTimer(record: InstanceRecord, id: number, fireAtMs: number): void {
@@ -651,20 +475,9 @@ export class OrchestrationEngine {
   private continueAsNew(record: InstanceRecord, input: unknown, nowMs: number): void {
     record.history.push(historyEvent(HistoryEventType.OrchestratorCompleted, nowMs));
     this.cancelTimersOf(record);
-    const inputJson = input === undefined ? null : JSON.stringify(input);
     record.status = "ContinuedAsNew";
     this.notifyChanged(record);
-    // A new execution: fresh history, new execution id; unprocessed events are not carried over.
-    record.executionId = randomUUID();
-    record.history = [];
-    record.inbox = [
-      this.executionStarted(record.name, record.instanceId, record.executionId, inputJson, nowMs),
-    ];
-    record.inputJson = inputJson;
-    record.outputJson = null;
-    record.pendingActivities.clear();
-    record.pendingTimers.clear();
-    record.status = "Running";
+    startNewExecution(record, input, nowMs);
     this.touch(record, nowMs);
   }
 
@@ -684,33 +497,11 @@ export class OrchestrationEngine {
     outputJson: string | null,
     nowMs: number,
   ): void {
-    record.history.push(
-      historyEvent(HistoryEventType.ExecutionCompleted, nowMs, {
-        OrchestrationStatus: status,
-        Result: outputJson,
-      }),
-    );
-    record.status = status;
-    record.outputJson = outputJson;
-    record.inbox.length = 0;
-    record.pendingActivities.clear();
-    record.pendingTimers.clear();
+    const toParent = finishExecution(record, status, outputJson, nowMs);
     this.cancelTimersOf(record);
     this.touch(record, nowMs);
-    const parent = record.parent;
-    if (!parent) return;
-    const event =
-      status === "Completed"
-        ? historyEvent(HistoryEventType.SubOrchestrationInstanceCompleted, nowMs, {
-            TaskScheduledId: parent.taskScheduledId,
-            Result: outputJson,
-          })
-        : historyEvent(HistoryEventType.SubOrchestrationInstanceFailed, nowMs, {
-            TaskScheduledId: parent.taskScheduledId,
-            Reason: `Sub-orchestration '${record.name}' (${record.instanceId}) ${status === "Terminated" ? "was terminated" : "failed"}: ${outputJson === null ? "" : String(JSON.parse(outputJson))}`,
-            Details: "",
-          });
-    this.deliver(parent.instanceId, parent.executionId, event);
+    if (toParent && record.parent)
+      this.deliver(record.parent.instanceId, record.parent.executionId, toParent);
   }
 
   private touch(record: InstanceRecord, nowMs: number): void {
@@ -719,16 +510,6 @@ export class OrchestrationEngine {
   }
 
   private notifyChanged(record: InstanceRecord): void {
-    for (const listener of [...this.changeListeners]) listener(record);
-  }
-
-  private releaseIdleWaitersIfIdle(): void {
-    if (this.busyCount === 0) this.releaseIdleWaiters();
-  }
-
-  private releaseIdleWaiters(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const waiter of waiters) waiter();
+    this.watchers.notifyChanged(record);
   }
 }
