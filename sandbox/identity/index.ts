@@ -5,9 +5,4 @@ export {
   sandboxCredential,
   type SandboxTokenClaims,
 } from "./tokens";
-export {
-  MsiTokenHandler,
-  startMsiEndpoint,
-  type MsiEndpointOptions,
-  type RunningMsiEndpoint,
-} from "./msiEndpoint";
+export { MsiTokenHandler, type MsiEndpointOptions } from "./msiEndpoint";

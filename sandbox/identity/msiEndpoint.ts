@@ -1,7 +1,6 @@
 // App Service-style managed identity endpoint (IDENTITY_ENDPOINT + IDENTITY_HEADER) that mints sandbox tokens.
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { mintSandboxToken } from "./tokens";
 
 export interface MsiEndpointOptions {
@@ -80,42 +79,4 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
-}
-
-export interface RunningMsiEndpoint {
-  /** Value for IDENTITY_ENDPOINT. */
-  endpoint: string;
-  /** Value for IDENTITY_HEADER. */
-  identityHeader: string;
-  /** Both variables, ready to merge into app settings or process.env. */
-  env: { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string };
-  stop(): Promise<void>;
-}
-
-/** Starts a standalone plain-http endpoint on 127.0.0.1 (App Service's own endpoint is plain http on loopback too). */
-export async function startMsiEndpoint(
-  options: MsiEndpointOptions & { port?: number },
-): Promise<RunningMsiEndpoint> {
-  const handler = new MsiTokenHandler(options);
-  const server = createServer((req, res) => {
-    const target = req.url ?? "/";
-    const queryStart = target.indexOf("?");
-    handler.handle(req, res, new URLSearchParams(queryStart === -1 ? "" : target.slice(queryStart + 1)));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}/msi/token`;
-  return {
-    endpoint,
-    identityHeader: handler.identityHeader,
-    env: { IDENTITY_ENDPOINT: endpoint, IDENTITY_HEADER: handler.identityHeader },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

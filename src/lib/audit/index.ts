@@ -14,5 +14,5 @@ export type {
   DecisionRecord,
   AuditLog,
 } from "./types";
-export { createTableAuditLog, AUDIT_TABLE, keyPathOfHistoryPartition } from "./tableAuditLog";
+export { createTableAuditLog, AUDIT_TABLE } from "./tableAuditLog";
 export { stripSecrets, isSecretFieldName, REDACTED } from "./secretGuard";

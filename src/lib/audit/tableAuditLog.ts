@@ -4,7 +4,7 @@ import { odata, type TableClient } from "@azure/data-tables";
 import { DomainError, fromAzureError, statusOf } from "../errors";
 import { keyPathOf } from "../keys/keyId";
 import type { KeyIdentity } from "../keys/types";
-import { decodeTableKey, encodeTableKey, ensureTable, invertedTime } from "../tables";
+import { encodeTableKey, ensureTable, invertedTime } from "../tables";
 import { stripSecrets } from "./secretGuard";
 import type {
   AuditLog,
@@ -262,9 +262,4 @@ export function createTableAuditLog(table: TableClient): AuditLog {
       );
     },
   };
-}
-
-/** The key path a history partition key names (for tools that walk the table). */
-export function keyPathOfHistoryPartition(partitionKey: string): string | undefined {
-  return partitionKey.startsWith(HISTORY) ? decodeTableKey(partitionKey.slice(HISTORY.length)) : undefined;
 }

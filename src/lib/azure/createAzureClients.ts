@@ -7,7 +7,7 @@ import { EventGridPublisherClient } from "@azure/eventgrid";
 import { DefaultAzureCredential } from "@azure/identity";
 import { KeyClient } from "@azure/keyvault-keys";
 import { DomainError } from "../errors";
-import { getSettings, type Settings } from "../settings";
+import type { Settings } from "../settings";
 import { isLoopbackUrl } from "./loopback";
 import { createPowerPlatformAdminClient } from "./powerPlatformAdminClient";
 import type { AzureClientOptions, AzureClients, PowerPlatformAdminClient } from "./types";
@@ -115,17 +115,4 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
       return publisher;
     },
   };
-}
-
-let processClients: AzureClients | undefined;
-
-/** The process's clients, built from getSettings() on first use. */
-export function getAzureClients(): AzureClients {
-  processClients ??= createAzureClients(getSettings());
-  return processClients;
-}
-
-/** Replaces (or with no argument forgets) the process's clients: tests and host restarts. */
-export function setAzureClients(clients?: AzureClients): void {
-  processClients = clients;
 }

@@ -5,6 +5,6 @@ export type {
   PowerPlatformAdminClient,
   PowerPlatformAdminResponse,
 } from "./types";
-export { createAzureClients, getAzureClients, setAzureClients } from "./createAzureClients";
+export { createAzureClients } from "./createAzureClients";
 export { createPowerPlatformAdminClient } from "./powerPlatformAdminClient";
 export { isLoopbackUrl } from "./loopback";

@@ -52,15 +52,6 @@ export class ThrottledError extends DomainError {
   }
 }
 
-/** Creates a DomainError; shorthand for `new DomainError(code, message)`. */
-export function domainError(
-  code: ErrorCode,
-  message: string,
-  details?: Record<string, string | number | boolean>,
-): DomainError {
-  return new DomainError(code, message, { details });
-}
-
 /** True when `error` is a DomainError, optionally with the given code. */
 export function isDomainError(error: unknown, code?: ErrorCode): error is DomainError {
   return error instanceof DomainError && (code === undefined || error.code === code);

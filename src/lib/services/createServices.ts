@@ -64,8 +64,3 @@ export function getServices(): Services {
   processServices ??= createServices(getSettings());
   return processServices;
 }
-
-/** Replaces (or with no argument forgets) the process's services: tests and host restarts. */
-export function setServices(services?: Services): void {
-  processServices = services;
-}

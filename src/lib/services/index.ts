@@ -1,8 +1,2 @@
 // Entry point of the lib's composition root.
-export {
-  createServices,
-  getServices,
-  setServices,
-  type Services,
-  type ServicesOptions,
-} from "./createServices";
+export { createServices, getServices, type Services, type ServicesOptions } from "./createServices";

@@ -1,7 +1,6 @@
 // Entry point of the app settings: validated once, typed, memoised.
 export {
   SETTING_NAMES,
-  SECRET_SETTING_NAMES,
   DEFAULT_ARM_ENDPOINT,
   DEFAULT_POWER_PLATFORM_ENDPOINT,
   MIN_REVOCATION_SECRET_LENGTH,

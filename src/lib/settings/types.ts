@@ -45,13 +45,6 @@ export const SETTING_NAMES = [
 
 export type SettingName = (typeof SETTING_NAMES)[number];
 
-/** Settings that are secrets: never log their values. */
-export const SECRET_SETTING_NAMES: readonly SettingName[] = [
-  "AzureWebJobsStorage",
-  "CMK_REVOCATION_SECRET",
-  "CMK_NOTIFY_TOPIC_KEY",
-];
-
 export const DEFAULT_ARM_ENDPOINT = "https://management.azure.com";
 export const DEFAULT_POWER_PLATFORM_ENDPOINT = "https://api.bap.microsoft.com";
 export const MIN_REVOCATION_SECRET_LENGTH = 32;

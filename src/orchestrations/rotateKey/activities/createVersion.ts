@@ -1,5 +1,5 @@
 // Activity: step 2, create the new key version exactly once (the rotation id tag is looked up before creating).
-import { addIsoDuration } from "../../../lib/durations";
+import { newVersionExpiryMs } from "../../../lib/bindings";
 import { describeFailure } from "../../../lib/errors/failure";
 import type { KeyInfo } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";
@@ -25,7 +25,7 @@ export interface CreateVersionInput {
 export async function createVersion(input: CreateVersionInput): Promise<CreatedOrRefused> {
   const { allowList, keyVault } = getServices();
   const key = allowList.identity(input.vaultName, input.keyName);
-  const expiresOnMs = input.expiresAfter ? addIsoDuration(input.nowMs, input.expiresAfter) : undefined;
+  const expiresOnMs = newVersionExpiryMs({ expiresAfter: input.expiresAfter }, input.nowMs);
   try {
     const { version } = await keyVault.createVersionOnce(key, input.rotationId, {
       ...(expiresOnMs === undefined ? {} : { expiresOnMs }),
