@@ -1,6 +1,6 @@
 // wrapKey/unwrapKey/encrypt/decrypt with real RSA-OAEP and RSA-OAEP-256, refusing unusable versions like Key Vault.
 import { constants, privateDecrypt, publicEncrypt } from "node:crypto";
-import { KeyVaultError, badParameter } from "./errors";
+import { KeyVaultError, badParameter, keyDisabled } from "./errors";
 import type { KeyVersionRecord } from "./KeyStore";
 
 export type CryptoOperation = "wrapKey" | "unwrapKey" | "encrypt" | "decrypt";
@@ -9,14 +9,7 @@ const OAEP_HASH: Record<string, string> = { "RSA-OAEP": "sha1", "RSA-OAEP-256": 
 
 /** 403 when the version is disabled, not yet valid, expired or lacks the operation in key_ops. */
 export function assertUsable(record: KeyVersionRecord, operation: CryptoOperation, nowSeconds: number): void {
-  if (!record.enabled) {
-    throw new KeyVaultError(
-      403,
-      "Forbidden",
-      `Operation ${operation} is not allowed on a disabled key.`,
-      "KeyDisabled",
-    );
-  }
+  if (!record.enabled) throw keyDisabled(operation);
   if (record.nbf !== undefined && nowSeconds < record.nbf) {
     throw new KeyVaultError(
       403,

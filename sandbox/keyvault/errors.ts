@@ -41,6 +41,16 @@ export function keyNotFound(name: string, version?: string): KeyVaultError {
   );
 }
 
+/** Key Vault's answer to any use of a disabled version, reading it included: 403 with inner code KeyDisabled. */
+export function keyDisabled(operation: string): KeyVaultError {
+  return new KeyVaultError(
+    403,
+    "Forbidden",
+    `Operation ${operation} is not allowed on a disabled key.`,
+    "KeyDisabled",
+  );
+}
+
 export function notFound(message: string): KeyVaultError {
   return new KeyVaultError(404, "NotFound", message);
 }

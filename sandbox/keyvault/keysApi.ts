@@ -1,9 +1,9 @@
 // The Key Vault keys REST API (/keys, /deletedkeys) over one vault's KeyStore: routing, validation, wire shapes.
 import type { VirtualClock } from "../clock";
 import { runCryptoOperation, assertUsable, type CryptoOperation } from "./cryptoOperations";
-import { KeyVaultError, badParameter } from "./errors";
+import { KeyVaultError, badParameter, keyDisabled } from "./errors";
 import { EC_CURVES, RSA_KEY_SIZES, type EcCurve, type RsaKeySize } from "./keyMaterial";
-import type { KeyStore, KeyType, KeyVersionPatch, NewKeyVersion } from "./KeyStore";
+import type { KeyStore, KeyType, KeyVersionPatch, KeyVersionRecord, NewKeyVersion } from "./KeyStore";
 import { parseRotationPolicy, policyExpiry } from "./rotationPolicy";
 import { deletedKeyBundle, deletedKeyItem, keyBundle, keyItem, rotationPolicy } from "./wire";
 
@@ -144,6 +144,12 @@ export function operationKind(
   return typeof kty === "string" && kty.endsWith("-HSM") ? "createHsm" : "createSoftware";
 }
 
+/** Key Vault refuses to GET a disabled version (listing and PATCH still work on it). */
+function readable(record: KeyVersionRecord): KeyVersionRecord {
+  if (!record.enabled) throw keyDisabled("get");
+  return record;
+}
+
 export class KeysApi {
   constructor(
     private readonly store: KeyStore,
@@ -168,7 +174,7 @@ export class KeysApi {
     const name = checkKeyName(segments[1]);
     const second = segments[2];
     if (segments.length === 2) {
-      if (method === "GET") return this.ok(keyBundle(this.vaultUrl, this.store.getVersion(name)));
+      if (method === "GET") return this.ok(keyBundle(this.vaultUrl, readable(this.store.getVersion(name))));
       if (method === "PATCH")
         return this.ok(
           keyBundle(this.vaultUrl, this.store.updateVersion(name, undefined, parsePatch(request.body))),
@@ -206,7 +212,8 @@ export class KeysApi {
       );
     }
     if (segments.length === 3) {
-      if (method === "GET") return this.ok(keyBundle(this.vaultUrl, this.store.getVersion(name, second)));
+      if (method === "GET")
+        return this.ok(keyBundle(this.vaultUrl, readable(this.store.getVersion(name, second))));
       if (method === "PATCH")
         return this.ok(
           keyBundle(this.vaultUrl, this.store.updateVersion(name, second, parsePatch(request.body))),

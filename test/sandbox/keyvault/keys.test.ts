@@ -183,6 +183,37 @@ describe("Key Vault emulator keys API", () => {
     ).rejects.toMatchObject({ statusCode: 400 });
   });
 
+  it("refuses to read a disabled version (403, inner code KeyDisabled) but still lists and updates it", async () => {
+    const first = await keys.createRsaKey("cmk-disabled", { keySize: 2048 });
+    const firstVersion = first.properties.version ?? "";
+    await keys.createRsaKey("cmk-disabled", { keySize: 2048 });
+    await keys.updateKeyProperties("cmk-disabled", firstVersion, { enabled: false });
+    const refused = await rawCall(`${vaultUrl}/keys/cmk-disabled/${firstVersion}?api-version=7.5`, {
+      principalId: APP,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.json).toEqual({
+      error: {
+        code: "Forbidden",
+        message: "Operation get is not allowed on a disabled key.",
+        innererror: { code: "KeyDisabled" },
+      },
+    });
+    await expect(keys.getKey("cmk-disabled", { version: firstVersion })).rejects.toMatchObject({
+      statusCode: 403,
+    });
+    expect((await keys.getKey("cmk-disabled")).properties.enabled).toBe(true);
+
+    const listed = [];
+    for await (const properties of keys.listPropertiesOfKeyVersions("cmk-disabled")) listed.push(properties);
+    expect(listed.find((properties) => properties.version === firstVersion)?.enabled).toBe(false);
+    const enabled = await keys.updateKeyProperties("cmk-disabled", firstVersion, { enabled: true });
+    expect(enabled.properties.enabled).toBe(true);
+    expect((await keys.getKey("cmk-disabled", { version: firstVersion })).properties.version).toBe(
+      firstVersion,
+    );
+  });
+
   it("wraps and unwraps with RSA-OAEP and RSA-OAEP-256, refusing disabled, not-yet-valid and expired versions", async () => {
     const key = await keys.createRsaKey("cmk-wrap", { keySize: 2048 });
     const crypto = new CryptographyClient(key.id ?? "", sandboxCredential(APP), clientOptions);

@@ -91,11 +91,30 @@ describe("Key Vault gateway", () => {
     expect((await gateway.getKey(key)).version).toBe(first.version.version);
   });
 
-  it("disables and re-enables one version, never deleting it", async () => {
+  it("disables and re-enables one version, never deleting it; a disabled version cannot be read", async () => {
     expect((await gateway.setVersionEnabled(key, firstVersion, false)).enabled).toBe(false);
-    expect((await gateway.getKeyVersion(key, firstVersion)).enabled).toBe(false);
+    expect(await codeOf(gateway.getKeyVersion(key, firstVersion))).toBe("KeyDisabled");
     expect((await gateway.setVersionEnabled(key, firstVersion, true)).enabled).toBe(true);
+    expect((await gateway.getKeyVersion(key, firstVersion)).enabled).toBe(true);
     expect(await gateway.listVersions(key)).toHaveLength(2);
+  });
+
+  it("lists every version while all of them are disabled (as after a revocation)", async () => {
+    const versions = await gateway.listVersions(key);
+    for (const version of versions) await gateway.setVersionEnabled(key, version.version, false);
+    try {
+      expect(await codeOf(gateway.getKey(key))).toBe("KeyDisabled");
+      const listed = await gateway.listVersionsUnordered(key);
+      expect(listed.map((version) => version.enabled)).toEqual(versions.map(() => false));
+      expect((await gateway.listVersions(key)).map((version) => version.version)).toEqual(
+        versions.map((version) => version.version),
+      );
+    } finally {
+      for (const version of versions) await gateway.setVersionEnabled(key, version.version, true);
+    }
+    expect(await codeOf(gateway.listVersionsUnordered({ vaultName: "kv1", keyName: "missing" }))).toBe(
+      "KeyNotFound",
+    );
   });
 
   it("maps missing keys and versions, refused access and throttling to domain errors", async () => {
