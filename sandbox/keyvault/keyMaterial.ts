@@ -1,15 +1,11 @@
-// Real key pairs for new key versions: RSA from a background pool of primes, EC generated on demand, all off the event loop.
-import { generateKeyPair, generatePrime, type KeyObject } from "node:crypto";
+// Real key pairs for new key versions: RSA-2048 from the committed pool of independently generated keys, any other
+// size (and RSA-2048 past the pool) generated; EC generated on demand; generation runs off the event loop.
+import { generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
-import { isUsablePrime, rsaKeyFromPrimes } from "./primePairs";
+import { fromBase64Url, takePooledRsaKey } from "./rsaKeyPool/rsaKeyPool";
+import { rsaKeyFromPrimes } from "./rsaPrimes";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
-
-function generatePrimeAsync(bits: number): Promise<bigint> {
-  return new Promise((resolve, reject) =>
-    generatePrime(bits, { bigint: true }, (error, prime) => (error ? reject(error) : resolve(prime))),
-  );
-}
 
 export type RsaKeySize = 2048 | 3072 | 4096;
 export const RSA_KEY_SIZES: readonly RsaKeySize[] = [2048, 3072, 4096];
@@ -32,68 +28,56 @@ export interface KeyMaterial {
   publicJwk: PublicJwk;
 }
 
+function rsaMaterial(privateKey: KeyObject, publicKey: KeyObject): KeyMaterial {
+  const jwk = publicKey.export({ format: "jwk" });
+  return { privateKey, publicKey, publicJwk: { n: jwk.n ?? "", e: jwk.e ?? "" } };
+}
+
 /**
- * Primes of one modulus size and the next unused pair (i, j), i < j. Every pair is used once, so
- * each key has its own modulus; k primes give k(k-1)/2 keys, which is what lets the emulator
- * create keys far faster than Key Vault's create limit. Keys share factors with other emulator
- * keys: fine for a sandbox, never for real data.
+ * RSA keys of one size, each with its own two primes (keys sharing a factor are breakable): the committed pool
+ * first (2048 only), then fresh generations kept ready in the background, one at a time.
  */
-class PrimePairSource {
-  private readonly primes: bigint[] = [];
-  private i = 0;
-  private j = 1;
+class RsaKeySource {
+  private readonly ready: KeyMaterial[] = [];
   private generating: Promise<void> | undefined;
 
   constructor(private readonly modulusBits: RsaKeySize) {}
 
-  unusedPairs(): number {
-    const k = this.primes.length;
-    if (this.j >= k) return 0;
-    return (k * (k - 1)) / 2 - ((this.j * (this.j - 1)) / 2 + this.i);
+  readyCount(): number {
+    return this.ready.length;
   }
 
   async take(): Promise<KeyMaterial> {
-    for (;;) {
-      while (this.j >= this.primes.length) await this.addPrime();
-      const p = this.primes[this.j];
-      const q = this.primes[this.i];
-      this.i++;
-      if (this.i === this.j) {
-        this.j++;
-        this.i = 0;
-      }
-      const material = rsaKeyFromPrimes(p, q, this.modulusBits);
+    const pooled = this.modulusBits === 2048 ? takePooledRsaKey() : undefined;
+    if (pooled) {
+      const material = rsaKeyFromPrimes(fromBase64Url(pooled.p), fromBase64Url(pooled.q), this.modulusBits);
       if (material) return material;
     }
+    while (this.ready.length === 0) await this.generate();
+    return this.ready.shift() as KeyMaterial;
   }
 
-  /** One prime at a time per size, on libuv's thread pool. */
-  addPrime(): Promise<void> {
-    this.generating ??= (async () => {
-      try {
-        for (;;) {
-          const prime = await generatePrimeAsync(this.modulusBits / 2);
-          if (isUsablePrime(prime)) {
-            this.primes.push(prime);
-            return;
-          }
-        }
-      } finally {
+  /** One generation at a time per size, on libuv's thread pool. */
+  generate(): Promise<void> {
+    this.generating ??= generateKeyPairAsync("rsa", { modulusLength: this.modulusBits })
+      .then(({ privateKey, publicKey }) => {
+        this.ready.push(rsaMaterial(privateKey, publicKey));
+      })
+      .finally(() => {
         this.generating = undefined;
-      }
-    })();
+      });
     return this.generating;
   }
 }
 
 /** Keeps RSA keys ready per size (topped up in the background) and makes EC keys on demand. */
 export class KeyMaterialPool {
-  private readonly sources = new Map<RsaKeySize, PrimePairSource>();
+  private readonly sources = new Map<RsaKeySize, RsaKeySource>();
   private isStopped = false;
 
   constructor(private readonly readyPerSize: Record<RsaKeySize, number>) {
     for (const size of RSA_KEY_SIZES) {
-      this.sources.set(size, new PrimePairSource(size));
+      this.sources.set(size, new RsaKeySource(size));
       this.topUp(size);
     }
   }
@@ -113,8 +97,8 @@ export class KeyMaterialPool {
   /** Resolves once every size has its ready count (benchmarks call it before measuring). */
   async warm(): Promise<void> {
     for (const size of RSA_KEY_SIZES) {
-      while (!this.isStopped && this.source(size).unusedPairs() < this.readyPerSize[size])
-        await this.source(size).addPrime();
+      while (!this.isStopped && this.source(size).readyCount() < this.readyPerSize[size])
+        await this.source(size).generate();
     }
   }
 
@@ -122,7 +106,7 @@ export class KeyMaterialPool {
     this.isStopped = true;
   }
 
-  private source(size: RsaKeySize): PrimePairSource {
+  private source(size: RsaKeySize): RsaKeySource {
     const source = this.sources.get(size);
     if (!source) throw new RangeError(`unsupported RSA size ${size}`);
     return source;
@@ -130,12 +114,12 @@ export class KeyMaterialPool {
 
   private topUp(size: RsaKeySize): void {
     const source = this.source(size);
-    if (this.isStopped || source.unusedPairs() >= this.readyPerSize[size]) return;
-    source.addPrime().then(
+    if (this.isStopped || source.readyCount() >= this.readyPerSize[size]) return;
+    source.generate().then(
       () => this.topUp(size),
       (error: unknown) =>
         console.error(
-          `keyvault emulator: prime generation failed: ${error instanceof Error ? error.message : String(error)}`,
+          `keyvault emulator: RSA key generation failed: ${error instanceof Error ? error.message : String(error)}`,
         ),
     );
   }

@@ -1,7 +1,9 @@
-// Pure logic of the Key Vault emulator: rotation policy rules, throttling windows, prime-pair RSA keys.
-import { constants, generatePrimeSync, privateDecrypt, publicEncrypt, randomBytes } from "node:crypto";
+// Pure logic of the Key Vault emulator: rotation policy rules, throttling windows, RSA key material.
+import { constants, privateDecrypt, publicEncrypt, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { isUsablePrime, rsaKeyFromPrimes } from "../../../sandbox/keyvault/primePairs";
+import { KeyMaterialPool } from "../../../sandbox/keyvault/keyMaterial";
+import { fromBase64Url, pooledRsaKeys } from "../../../sandbox/keyvault/rsaKeyPool/rsaKeyPool";
+import { rsaKeyFromPrimes } from "../../../sandbox/keyvault/rsaPrimes";
 import {
   nearExpiryDueMs,
   parseRotationPolicy,
@@ -118,20 +120,49 @@ describe("throttling classes", () => {
   });
 });
 
-describe("RSA keys from prime pairs", () => {
-  it("builds a working 2048-bit key whose OAEP round-trips", () => {
-    const primes: bigint[] = [];
-    while (primes.length < 2) {
-      const prime = generatePrimeSync(1024, { bigint: true });
-      if (isUsablePrime(prime)) primes.push(prime);
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+describe("RSA key material", () => {
+  const pool = pooledRsaKeys().map(({ p, q }) => ({ p: fromBase64Url(p), q: fromBase64Url(q) }));
+
+  it("has a pool of independently generated 2048-bit keys: no modulus shares a factor with another", () => {
+    expect(pool.length).toBeGreaterThanOrEqual(256);
+    const moduli = pool.map(({ p, q }) => p * q);
+    const primes = new Set(pool.flatMap(({ p, q }) => [p, q]));
+    expect(primes.size).toBe(2 * pool.length);
+    for (const [index, n] of moduli.entries()) {
+      expect(n.toString(2)).toHaveLength(2048);
+      // The product of every other modulus, reduced mod n, is coprime with n exactly when no factor is shared.
+      let others = 1n;
+      for (const [otherIndex, m] of moduli.entries()) if (otherIndex !== index) others = (others * m) % n;
+      expect(gcd(others, n)).toBe(1n);
     }
-    const material = rsaKeyFromPrimes(primes[0], primes[1], 2048);
+  });
+
+  it("builds a working key from a pooled pair whose OAEP round-trips, and refuses p = q", () => {
+    const { p, q } = pool[0];
+    const material = rsaKeyFromPrimes(p, q, 2048);
     expect(material).toBeDefined();
     expect(material!.privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
     const secret = randomBytes(32);
     const options = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" };
     const wrapped = publicEncrypt({ key: material!.publicKey, ...options }, secret);
     expect(privateDecrypt({ key: material!.privateKey, ...options }, wrapped)).toEqual(secret);
-    expect(rsaKeyFromPrimes(primes[0], primes[0], 2048)).toBeUndefined();
+    expect(rsaKeyFromPrimes(p, p, 2048)).toBeUndefined();
+  });
+
+  it("hands every version its own key, generating past the pool and for other sizes", async () => {
+    const keys = new KeyMaterialPool({ 2048: 0, 3072: 0, 4096: 0 });
+    try {
+      const taken = [await keys.takeRsa(2048), await keys.takeRsa(2048), await keys.takeRsa(3072)];
+      const moduli = taken.map(({ publicJwk }) => ("n" in publicJwk ? publicJwk.n : ""));
+      expect(new Set(moduli).size).toBe(3);
+      expect(taken[2].privateKey.asymmetricKeyDetails?.modulusLength).toBe(3072);
+    } finally {
+      keys.stop();
+    }
   });
 });

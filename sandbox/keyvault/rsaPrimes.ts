@@ -2,7 +2,7 @@
 import { createPrivateKey, createPublicKey, type JsonWebKey } from "node:crypto";
 import type { KeyMaterial } from "./keyMaterial";
 
-export const PUBLIC_EXPONENT = 65_537n;
+const PUBLIC_EXPONENT = 65_537n;
 
 function modInverse(value: bigint, modulus: bigint): bigint {
   let [oldR, r] = [value % modulus, modulus];
@@ -21,14 +21,9 @@ function toBase64Url(value: bigint): string {
   return Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, "hex").toString("base64url");
 }
 
-/** A prime usable with e = 65537 (p - 1 must be coprime with e). */
-export function isUsablePrime(prime: bigint): boolean {
-  return (prime - 1n) % PUBLIC_EXPONENT !== 0n;
-}
-
 /**
  * Builds the RSA key n = p·q, or returns undefined when the product misses the requested modulus
- * length (then the pair is skipped). The CRT parameters are what OpenSSL itself would store.
+ * length or p = q. The CRT parameters are what OpenSSL itself would store.
  */
 export function rsaKeyFromPrimes(p: bigint, q: bigint, modulusBits: number): KeyMaterial | undefined {
   const n = p * q;
