@@ -1,4 +1,4 @@
-// Talks to the function app's HTTP API (contract §3): function-key auth, signed revocation calls, errors → exit codes.
+// Talks to the function app's HTTP API (docs/http-api.md): function-key auth, signed revocation calls, errors → exit codes.
 import { randomUUID } from "node:crypto";
 import { signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../src/lib/signing";
 import { CliError } from "./CliError";

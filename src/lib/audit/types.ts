@@ -1,4 +1,4 @@
-// Public types of the audit log: rotation and revocation records (contract §3 shapes), per-target attempts, decisions.
+// Public types of the audit log: rotation and revocation records (docs/http-api.md shapes), per-target attempts, decisions.
 import type { BindingMode } from "../bindings/types";
 import type { ConsumerKind } from "../consumers/types";
 import type { KeyIdentity } from "../keys/types";
