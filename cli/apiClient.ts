@@ -1,4 +1,4 @@
-// Talks to the function app's HTTP API (contract §3): function-key auth, signed revocation calls, errors → exit codes.
+// Talks to the function app's HTTP API (docs/http-api.md): function-key auth, signed revocation calls, errors → exit codes.
 import { randomUUID } from "node:crypto";
 import { signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../src/lib/signing";
 import { CliError } from "./CliError";
@@ -97,7 +97,7 @@ function httpError(method: string, path: string, status: number, body: unknown):
   return new CliError(message, exitCodeForHttpStatus(status), error?.code ?? `Http${status}`, body);
 }
 
-/** The contract's `{error:{code,message}}`, if the body has that shape. */
+/** The HTTP API's error envelope `{error:{code,message}}` (docs/http-api.md), if the body has that shape. */
 export function readErrorShape(body: unknown): { code?: string; message: string } | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const error = (body as { error?: unknown }).error;

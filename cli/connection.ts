@@ -15,7 +15,7 @@ export interface Connection {
   source: string;
 }
 
-/** The fields of the sandbox state file the CLI uses (contract §2). */
+/** The fields of the sandbox state file the CLI uses (docs/sandbox.md). */
 interface SandboxState {
   functionsBaseUrl?: unknown;
   functionKey?: unknown;

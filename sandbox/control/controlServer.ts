@@ -1,4 +1,4 @@
-// The sandbox control API (contract §6) on its own loopback http server: virtual clock, faults, consumer probes.
+// The sandbox control API (docs/sandbox.md) on its own loopback http server: virtual clock, faults, consumer probes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { VirtualClock } from "../clock";

@@ -1,4 +1,4 @@
-// Entry point of the sandbox control API (contract §6).
+// Entry point of the sandbox control API (docs/sandbox.md).
 export { startControlApi, type ControlApi, type ControlApiOptions } from "./controlServer";
 export { parseFaultRequest, ControlRequestError } from "./parseFaultRequest";
 export {

@@ -1,6 +1,6 @@
 // The seams of the sandbox control API: what it needs from the emulators, as small interfaces the launcher fills in.
 
-/** The components faults can be injected into (contract §6). */
+/** The components faults can be injected into (docs/sandbox.md). */
 export const FAULT_TARGET_NAMES = ["keyvault", "arm", "tables"] as const;
 export type FaultTargetName = (typeof FAULT_TARGET_NAMES)[number];
 

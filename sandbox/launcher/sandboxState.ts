@@ -1,4 +1,4 @@
-// The sandbox state file (contract §2): where it lives, its exact fields, writing it when ready and removing it on stop.
+// The sandbox state file (docs/sandbox.md): where it lives, its exact fields, writing it when ready and removing it on stop.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 

@@ -1,4 +1,4 @@
-// The JSON shape of a binding in the HTTP API (contract §3), from the domain KeyBinding.
+// The JSON shape of a binding in the HTTP API (docs/http-api.md), from the domain KeyBinding.
 import type { KeyBinding } from "../../lib/bindings";
 import type { VaultAllowList } from "../../lib/keys";
 

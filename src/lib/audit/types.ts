@@ -1,4 +1,4 @@
-// Public types of the audit log: rotation and revocation records (contract §3 shapes), per-target attempts, decisions.
+// Public types of the audit log: rotation and revocation records (docs/http-api.md shapes), per-target attempts, decisions.
 import type { BindingMode } from "../bindings/types";
 import type { ConsumerKind } from "../consumers/types";
 import type { KeyIdentity } from "../keys/types";
@@ -41,7 +41,7 @@ export interface RotationRecord {
   targets: TargetRecord[];
   startedAt: string;
   finishedAt: string | null;
-  /** Why it ended as it did (refusal reason, failure message); beyond the contract's fields, for operators. */
+  /** Why it ended as it did (refusal reason, failure message); for operators, beside the documented fields. */
   detail?: string | null;
 }
 
@@ -79,7 +79,7 @@ export interface RevocationRecord {
   } | null;
   startedAt: string;
   finishedAt: string | null;
-  /** Why it ended as it did when no step says so (e.g. it could not be started); beyond the contract's fields. */
+  /** Why it ended as it did when no step says so (e.g. it could not be started). */
   detail?: string | null;
 }
 

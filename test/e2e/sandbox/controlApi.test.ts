@@ -1,4 +1,4 @@
-// The sandbox control API (contract §6) over real http, wired to a real Key Vault emulator, Azurite behind the table fault proxy, and a virtual clock.
+// The sandbox control API (docs/sandbox.md) over real http, wired to a real Key Vault emulator, Azurite behind the table fault proxy, and a virtual clock.
 import { KeyClient } from "@azure/keyvault-keys";
 import { TableClient, AzureNamedKeyCredential } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// The CLI end to end against a small local HTTP server that answers like the function app (contract §3).
+// The CLI end to end against a small local HTTP server that answers like the function app (docs/http-api.md).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";

@@ -4,7 +4,7 @@ import { ensureError } from "../../../lib/errors";
 import { getServices } from "../../../lib/services";
 import type { RotationRecordInput } from "../types";
 
-/** The contract §3 shape of a rotation, from what the orchestration knows. */
+/** The HTTP API shape (docs/http-api.md) of a rotation, from what the orchestration knows. */
 export function toRotationRecord(input: RotationRecordInput): RotationRecord {
   return {
     id: input.rotationId,

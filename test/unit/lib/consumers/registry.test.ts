@@ -11,7 +11,7 @@ import {
 const sub = "00000000-0000-4000-8000-000000000001";
 
 describe("consumer kinds", () => {
-  it("knows exactly the two kinds of issue 5", () => {
+  it("knows exactly the two consumer kinds", () => {
     expect(CONSUMER_KINDS).toEqual(["storageAccount", "powerPlatformPolicy"]);
     expect(isConsumerKind("storageAccount")).toBe(true);
     expect(isConsumerKind("toString")).toBe(false);
