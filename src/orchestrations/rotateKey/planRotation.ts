@@ -38,11 +38,15 @@ export async function planRotation(services: PlanServices, request: PlanRequest)
         `No bindings are registered for ${key.vaultName}/${key.keyName}; PUT /api/bindings/${key.vaultName}/${key.keyName} first.`,
       );
     }
-    const current = await services.keyVault.getKey(key);
-    if (!current.enabled) {
+    // Key Vault refuses to read a disabled current version (KeyDisabled): the key is revoked.
+    const current = await services.keyVault.getKey(key).catch((error: unknown) => {
+      if (isDomainError(error, "KeyDisabled")) return undefined;
+      throw error;
+    });
+    if (!current?.enabled) {
       throw new DomainError(
         "KeyRevoked",
-        `The current version ${current.version} of ${key.vaultName}/${key.keyName} is disabled (revoked?); restore it before rotating.`,
+        `The current version${current ? ` ${current.version}` : ""} of ${key.vaultName}/${key.keyName} is disabled (revoked?); restore it before rotating.`,
       );
     }
     const problems = keyCompatibilityProblems(binding, current);
