@@ -34,6 +34,9 @@ param notifyTopicEndpoint string = ''
 @description('Resource id of that topic; the identity gets EventGrid Data Sender on it (no access key stored).')
 param notifyTopicResourceId string = ''
 
+@description('Where discovery searches: subscription ids and mg:<name> management groups. Empty: every subscription the identity can read.')
+param discoveryScopes array = []
+
 @description('Create the Event Grid subscriptions. Leave false on the first deployment: Event Grid validates the endpoint, so the code must be deployed first.')
 param subscribeToVaultEvents bool = false
 
@@ -141,6 +144,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         // Empty: the identity authenticates to the topic (EventGrid Data Sender), so no key is stored.
         { name: 'CMK_NOTIFY_TOPIC_KEY', value: '' }
         { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
+        { name: 'CMK_DISCOVERY_SCOPES', value: join(discoveryScopes, ',') }
       ]
     }
   }

@@ -3,6 +3,7 @@ import { createTableAuditLog, AUDIT_TABLE, type AuditLog } from "../audit";
 import { createAzureClients, type AzureClientOptions, type AzureClients } from "../azure";
 import { BINDINGS_TABLE, createTableBindingStore, type BindingStore } from "../bindings";
 import { createConsumerRegistry, type ConsumerRegistry } from "../consumers";
+import { createConsumerDiscovery, resourceGraphReader, type ConsumerDiscovery } from "../discovery";
 import {
   FENCES_TABLE,
   VaultAllowList,
@@ -23,6 +24,8 @@ export interface Services {
   keyVault: KeyVaultGateway;
   bindings: BindingStore;
   consumers: ConsumerRegistry;
+  /** What really uses each key (Resource Graph, confirmed by ARM), beside what is bound. */
+  discovery: ConsumerDiscovery;
   audit: AuditLog;
   notifications: OutcomePublisher;
   /** Insert-if-absent markers (event dedupe, requestId replay guard). */
@@ -43,13 +46,20 @@ export function createServices(settings: Settings, options: ServicesOptions = {}
   const allowList = VaultAllowList.fromSettings(settings);
   const fences = createTableKeyFenceStore(clients.tableClient(FENCES_TABLE));
   const once = createTableOnceStore(clients.tableClient(ONCE_TABLE));
+  const consumers = createConsumerRegistry({ clients, allowList, pollIntervalMs: options.pollIntervalMs });
   return {
     settings,
     allowList,
     clients,
     keyVault: createKeyVaultGateway(clients, { fences }),
     bindings: createTableBindingStore(clients.tableClient(BINDINGS_TABLE), options.nowMs),
-    consumers: createConsumerRegistry({ clients, allowList, pollIntervalMs: options.pollIntervalMs }),
+    consumers,
+    discovery: createConsumerDiscovery({
+      readPage: resourceGraphReader(clients.resourceGraph()),
+      consumers,
+      allowList,
+      scopes: settings.discoveryScopes,
+    }),
     audit: createTableAuditLog(clients.tableClient(AUDIT_TABLE)),
     notifications: createOutcomePublisher(clients),
     once,
