@@ -34,14 +34,14 @@ export function storageAccountQuery(filter: KeyFilter): string {
   ].join("\n");
 }
 
-/** Power Platform enterprise policies whose keyVault.id names the vault (and key.name the key). */
+/** Power Platform enterprise policies whose keyVault.id names the vault (and keyVault.key.name the key). */
 export function enterprisePolicyQuery(filter: KeyFilter): string {
   return [
     "resources",
     "| where type =~ 'microsoft.powerplatform/enterprisepolicies'",
     `| where tolower(tostring(properties.encryption.keyVault.id)) contains ${literal(`/providers/microsoft.keyvault/vaults/${filter.vaultName.toLowerCase()}`)}`,
     ...(filter.keyName
-      ? [`| where tostring(properties.encryption.key.name) =~ ${literal(filter.keyName)}`]
+      ? [`| where tostring(properties.encryption.keyVault.key.name) =~ ${literal(filter.keyName)}`]
       : []),
     PROJECTION,
   ].join("\n");
@@ -63,8 +63,9 @@ export function keyNameOfRow(kind: ConsumerKind, row: unknown, filter: KeyFilter
     keyName = vaultProperties?.keyname;
     inVault = sameVaultOrigin(String(vaultProperties?.keyvaulturi ?? ""), filter.vaultUrl);
   } else {
-    const vaultId = String((encryption?.keyVault as { id?: unknown } | undefined)?.id ?? "");
-    keyName = (encryption?.key as { name?: unknown } | undefined)?.name;
+    const keyVault = encryption?.keyVault as { id?: unknown; key?: { name?: unknown } } | undefined;
+    const vaultId = String(keyVault?.id ?? "");
+    keyName = keyVault?.key?.name;
     inVault = vaultId.split("/").pop()?.toLowerCase() === filter.vaultName.toLowerCase();
   }
   if (!inVault || typeof keyName !== "string" || keyName.length === 0) return undefined;

@@ -82,13 +82,11 @@ export function createConsumerDiscovery(deps: DiscoveryDeps): ConsumerDiscovery 
     for (const kind of CONSUMER_KINDS) candidates.push(...(await candidatesOf(kind, filter)));
     const confirmed = await mapLimited(candidates, CONFIRM_CONCURRENCY, async (candidate) => {
       try {
-        const reference = await deps.consumers
-          .get(candidate.kind)
-          .readCurrentReference({
-            kind: candidate.kind,
-            resourceId: candidate.resourceId,
-            mode: "versionless",
-          });
+        const reference = await deps.consumers.get(candidate.kind).readCurrentReference({
+          kind: candidate.kind,
+          resourceId: candidate.resourceId,
+          mode: "versionless",
+        });
         const key = { vaultName, keyName: candidate.keyName };
         if (!referenceUsesKey(reference, key, vaultUrl)) return undefined;
         return { ...candidate, keyName: reference.keyName, mode: modeOfReference(reference), reference };

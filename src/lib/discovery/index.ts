@@ -17,3 +17,5 @@ export {
   type DiscoveryDeps,
   type FoundKeyConsumer,
 } from "./createConsumerDiscovery";
+export { createTableDriftStore, DRIFT_TABLE, type DriftItem, type DriftStore } from "./driftStore";
+export { driftChanges, driftOf } from "./driftChanges";

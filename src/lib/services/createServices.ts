@@ -3,7 +3,14 @@ import { createTableAuditLog, AUDIT_TABLE, type AuditLog } from "../audit";
 import { createAzureClients, type AzureClientOptions, type AzureClients } from "../azure";
 import { BINDINGS_TABLE, createTableBindingStore, type BindingStore } from "../bindings";
 import { createConsumerRegistry, type ConsumerRegistry } from "../consumers";
-import { createConsumerDiscovery, resourceGraphReader, type ConsumerDiscovery } from "../discovery";
+import {
+  DRIFT_TABLE,
+  createConsumerDiscovery,
+  createTableDriftStore,
+  resourceGraphReader,
+  type ConsumerDiscovery,
+  type DriftStore,
+} from "../discovery";
 import {
   FENCES_TABLE,
   VaultAllowList,
@@ -26,6 +33,8 @@ export interface Services {
   consumers: ConsumerRegistry;
   /** What really uses each key (Resource Graph, confirmed by ARM), beside what is bound. */
   discovery: ConsumerDiscovery;
+  /** Each key's drift at its last sweep (recorded once, not every sweep). */
+  drift: DriftStore;
   audit: AuditLog;
   notifications: OutcomePublisher;
   /** Insert-if-absent markers (event dedupe, requestId replay guard). */
@@ -60,6 +69,7 @@ export function createServices(settings: Settings, options: ServicesOptions = {}
       allowList,
       scopes: settings.discoveryScopes,
     }),
+    drift: createTableDriftStore(clients.tableClient(DRIFT_TABLE)),
     audit: createTableAuditLog(clients.tableClient(AUDIT_TABLE)),
     notifications: createOutcomePublisher(clients),
     once,

@@ -18,7 +18,7 @@ describe("consumer queries", () => {
     const query = enterprisePolicyQuery(filter);
     expect(query).toContain("'microsoft.powerplatform/enterprisepolicies'");
     expect(query).toContain("contains '/providers/microsoft.keyvault/vaults/kv1'");
-    expect(query).toContain("key.name) =~ 'cmk'");
+    expect(query).toContain("keyVault.key.name) =~ 'cmk'");
   });
 
   it("escapes quotes in literals", () => {
@@ -39,7 +39,7 @@ describe("consumer queries", () => {
       keyNameOfRow("storageAccount", storage("https://kv1.vault.azure.net", "cmk2"), filter),
     ).toBeUndefined();
     const policy = (vaultId: string) => ({
-      properties: { encryption: { keyVault: { id: vaultId }, key: { name: "cmk" } } },
+      properties: { encryption: { keyVault: { id: vaultId, key: { name: "cmk" } } } },
     });
     const vaultId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1";
     expect(keyNameOfRow("powerPlatformPolicy", policy(vaultId), filter)).toBe("cmk");
