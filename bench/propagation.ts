@@ -235,6 +235,10 @@ export async function run(args: string[]): Promise<void> {
       `propagation: bare self-noise, first ${Math.floor(bare.length / 2)} rounds ÷ last ${bare.length - Math.floor(bare.length / 2)}: ` +
         `p50 ${noise.p50.toFixed(2)}, p99 ${noise.p99.toFixed(2)} (what the machine alone does to a ratio)`,
     );
+    const appDrift = selfNoise(app.map((round) => round.ms));
+    console.log(
+      `propagation: app, first half ÷ last half: p50 ${appDrift.p50.toFixed(2)}, p99 ${appDrift.p99.toFixed(2)} (below the bare figure: the app slows as the key gains versions)`,
+    );
     for (const line of [describeMainThread("bare path", bare), describeMainThread("app", app)])
       if (line) console.log(line);
     console.log(`propagation: p50 ratio ${ratio.p50.toFixed(2)} (goal ≤ 1.05)`);
