@@ -237,7 +237,7 @@ export async function run(args: string[]): Promise<void> {
     );
     const appDrift = selfNoise(app.map((round) => round.ms));
     console.log(
-      `propagation: app, first half ÷ last half: p50 ${appDrift.p50.toFixed(2)}, p99 ${appDrift.p99.toFixed(2)} (below the bare figure: the app slows as the key gains versions)`,
+      `propagation: app, first half ÷ last half: p50 ${appDrift.p50.toFixed(2)}, p99 ${appDrift.p99.toFixed(2)} (set beside the bare self-noise: lower means the app slowed during the run)`,
     );
     for (const line of [describeMainThread("bare path", bare), describeMainThread("app", app)])
       if (line) console.log(line);
