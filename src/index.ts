@@ -7,6 +7,7 @@ import "./functions/scheduledSweep";
 import "./functions/rotations";
 import "./functions/keyHistory";
 import "./functions/keyConsumers";
+import "./functions/keys";
 import "./functions/bindings";
 import "./functions/health";
 import "./orchestrations/revocationSteps";

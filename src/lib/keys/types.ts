@@ -83,6 +83,8 @@ export interface KeyVaultGateway {
    * refuses to GET a disabled version). KeyNotFound when the key has no version. Needs keys/list (Key Vault Reader).
    */
   listVersionsUnordered(key: KeyIdentity): Promise<KeyVersionInfo[]>;
+  /** The names of every key in an allow-listed vault. Needs keys/list (Key Vault Reader). */
+  listKeyNames(vaultName: string): Promise<string[]>;
   /** The version tagged with this rotation id, if any. Needs keys/list. */
   findVersionByTag(key: KeyIdentity, rotationId: string): Promise<KeyVersionInfo | undefined>;
   /**
