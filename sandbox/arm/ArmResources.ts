@@ -67,7 +67,11 @@ export class ArmResources {
     this.vaultDataPlane = new KeyVaultDataPlane(config.caPem);
     const keyAccess = new ConsumerKeyAccess(this.vaultDataPlane);
     this.keyAccess = keyAccess;
-    this.subscriptions = new Subscriptions(config.subscriptionId, config.additionalSubscriptionIds, config.tenantId);
+    this.subscriptions = new Subscriptions(
+      config.subscriptionId,
+      config.additionalSubscriptionIds,
+      config.tenantId,
+    );
     const { throttling } = config;
     this.throttling = new Throttling(throttling !== false, typeof throttling === "object" ? throttling : {});
     this.resourceGraphQuota = new UserQuota(() => this.throttling.enabled);
@@ -192,7 +196,12 @@ export class ArmResources {
   /** The `resources` table of Resource Graph over the given subscriptions, ordered by id. */
   resourceGraphRows(subscriptionIds: string[]): Row[] {
     return resourceGraphRows(
-      { storage: this.storage, policies: this.policies, identities: this.identities, tenantId: this.config.tenantId },
+      {
+        storage: this.storage,
+        policies: this.policies,
+        identities: this.identities,
+        tenantId: this.config.tenantId,
+      },
       subscriptionIds,
     );
   }

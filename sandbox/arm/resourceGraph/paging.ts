@@ -62,6 +62,8 @@ function readSkipToken(text: string, scope: string): number {
   if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0)
     throw badRequest("'options.$skipToken' is not a token this service issued.");
   if (tokenScope !== scope)
-    throw badRequest("'options.$skipToken' belongs to another query or scope: send the same query and subscriptions.");
+    throw badRequest(
+      "'options.$skipToken' belongs to another query or scope: send the same query and subscriptions.",
+    );
   return offset;
 }

@@ -45,8 +45,11 @@ export function parseQueryRequest(body: unknown): QueryRequest {
     if (typeof $skipToken !== "string") throw badRequest("'options.$skipToken' must be a string.");
     request.skipToken = $skipToken;
   }
-  if (resultFormat !== undefined && resultFormat !== null && String(resultFormat).toLowerCase() !== "objectarray")
-    throw unsupportedQuery(`resultFormat '${String(resultFormat)}' (only 'objectArray')`);
+  if (resultFormat !== undefined && resultFormat !== null) {
+    const format = typeof resultFormat === "string" ? resultFormat : JSON.stringify(resultFormat);
+    if (format.toLowerCase() !== "objectarray")
+      throw unsupportedQuery(`resultFormat '${format}' (only 'objectArray')`);
+  }
   return request;
 }
 
@@ -54,7 +57,7 @@ function stringList(value: unknown, name: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
     throw badRequest(`'${name}' must be an array of strings.`);
-  return value as string[];
+  return value;
 }
 
 export function badRequest(message: string): ArmError {

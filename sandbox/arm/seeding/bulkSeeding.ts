@@ -38,13 +38,28 @@ export async function seedStorageAccountsInBulk(
   const subscriptionIds = targetSubscriptions(deps.subscriptions, seed.count, seed.subscriptionIds);
   const resourceGroup = seed.resourceGroup ?? deps.defaultResourceGroup;
   const cmk = seed.customerManagedKey;
-  const keyVaultUri = cmk ? (cmk.vaultUri ?? (cmk.vaultName ? deps.keyVaults[cmk.vaultName] : undefined)) : undefined;
-  if (cmk && !keyVaultUri) throw new ArmError(400, "KeyVaultNotFound", "Unknown vault: give customerManagedKey.vaultName of a known vault or vaultUri.");
+  const keyVaultUri = cmk
+    ? (cmk.vaultUri ?? (cmk.vaultName ? deps.keyVaults[cmk.vaultName] : undefined))
+    : undefined;
+  if (cmk && !keyVaultUri)
+    throw new ArmError(
+      400,
+      "KeyVaultNotFound",
+      "Unknown vault: give customerManagedKey.vaultName of a known vault or vaultUri.",
+    );
   const identityOf = new Map<string, { id: string; keyInUse?: KeyInUse }>();
   for (const subscriptionId of new Set(subscriptionIds)) {
-    const id = resourceId(subscriptionId, resourceGroup, "Microsoft.ManagedIdentity/userAssignedIdentities", `${prefix}-cmk-identity`);
+    const id = resourceId(
+      subscriptionId,
+      resourceGroup,
+      "Microsoft.ManagedIdentity/userAssignedIdentities",
+      `${prefix}-cmk-identity`,
+    );
     const { principalId } = deps.identities.principalFor(id);
-    identityOf.set(subscriptionId, { id, keyInUse: cmk && keyVaultUri ? await protect(deps, keyVaultUri, cmk, principalId) : undefined });
+    identityOf.set(subscriptionId, {
+      id,
+      keyInUse: cmk && keyVaultUri ? await protect(deps, keyVaultUri, cmk, principalId) : undefined,
+    });
   }
   const width = Math.max(5, String(seed.count - 1).length);
   const ids: string[] = [];
@@ -66,7 +81,13 @@ export async function seedStorageAccountsInBulk(
         creationTime,
         isHnsEnabled: true,
         encryption: cmk
-          ? { keySource: "Microsoft.Keyvault", keyVaultUri, keyName: cmk.keyName, keyVersion: cmk.keyVersion ?? "", userAssignedIdentity: identity.id }
+          ? {
+              keySource: "Microsoft.Keyvault",
+              keyVaultUri,
+              keyName: cmk.keyName,
+              keyVersion: cmk.keyVersion ?? "",
+              userAssignedIdentity: identity.id,
+            }
           : { keySource: "Microsoft.Storage" },
         provisioningState: "Succeeded",
         isBusy: false,
@@ -80,14 +101,22 @@ export async function seedStorageAccountsInBulk(
 }
 
 /** `count` Encryption policies named `{namePrefix}-{00000…}`; health stays Undetermined until one is read by ARM. */
-export function seedEnterprisePoliciesInBulk(deps: BulkSeedingDeps, seed: EnterprisePolicyBulkSeed): SeededInBulk {
+export function seedEnterprisePoliciesInBulk(
+  deps: BulkSeedingDeps,
+  seed: EnterprisePolicyBulkSeed,
+): SeededInBulk {
   const prefix = seed.namePrefix ?? "ep-bulk";
   const subscriptionIds = targetSubscriptions(deps.subscriptions, seed.count, seed.subscriptionIds);
   const resourceGroup = seed.resourceGroup ?? deps.defaultResourceGroup;
   const keyVaultId =
     seed.keyVaultId ??
     (seed.keyVaultName
-      ? resourceId(deps.subscriptions.primaryId, deps.defaultResourceGroup, "Microsoft.KeyVault/vaults", seed.keyVaultName)
+      ? resourceId(
+          deps.subscriptions.primaryId,
+          deps.defaultResourceGroup,
+          "Microsoft.KeyVault/vaults",
+          seed.keyVaultName,
+        )
       : undefined);
   if (!keyVaultId) throw new ArmError(400, "InvalidRequestContent", "Give keyVaultName or keyVaultId.");
   const width = Math.max(5, String(seed.count - 1).length);
@@ -102,7 +131,12 @@ export function seedEnterprisePoliciesInBulk(deps: BulkSeedingDeps, seed: Enterp
         kind: "Encryption",
         tags: {},
         identityType: "SystemAssigned",
-        encryption: { state: "Enabled", keyVaultId, keyName: seed.keyName, keyVersion: seed.keyVersion || undefined },
+        encryption: {
+          state: "Enabled",
+          keyVaultId,
+          keyName: seed.keyName,
+          keyVersion: seed.keyVersion || undefined,
+        },
       },
       true,
     );
@@ -115,7 +149,9 @@ export function seedEnterprisePoliciesInBulk(deps: BulkSeedingDeps, seed: Enterp
 function targetSubscriptions(subscriptions: Subscriptions, count: number, named?: string[]): string[] {
   if (!Number.isInteger(count) || count < 1 || count > MAX_BULK)
     throw new ArmError(400, "InvalidRequestContent", `'count' must be an integer 1..${MAX_BULK}.`);
-  const ids = (named && named.length > 0 ? named : subscriptions.ids()).map((id) => subscriptions.require(id));
+  const ids = (named && named.length > 0 ? named : subscriptions.ids()).map((id) =>
+    subscriptions.require(id),
+  );
   return Array.from({ length: count }, (_, index) => ids[index % ids.length]);
 }
 
@@ -127,8 +163,12 @@ async function protect(
 ): Promise<KeyInUse> {
   const vaultUrl = deps.vaults.urlForVaultUri(keyVaultUri);
   const keyId = `${keyVaultUri}/keys/${cmk.keyName}/${cmk.keyVersion ?? ""}`;
-  if (!vaultUrl) throw new ArmError(400, "KeyVaultNotFound", `The key vault '${keyVaultUri}' could not be found.`);
-  const result = await deps.keyAccess.protect({ vaultUrl, keyName: cmk.keyName, version: cmk.keyVersion ?? "" }, principalId);
+  if (!vaultUrl)
+    throw new ArmError(400, "KeyVaultNotFound", `The key vault '${keyVaultUri}' could not be found.`);
+  const result = await deps.keyAccess.protect(
+    { vaultUrl, keyName: cmk.keyName, version: cmk.keyVersion ?? "" },
+    principalId,
+  );
   if (!result.ok) throw storageKeyVaultError(result, keyId);
   return result.value;
 }

@@ -64,12 +64,20 @@ export class StorageAccounts {
    */
   insertSeeded(account: StorageAccount, keyInUse?: KeyInUse): void {
     if (this.accounts.has(account.name.toLowerCase())) {
-      throw new ArmError(409, "StorageAccountAlreadyTaken", `The storage account named ${account.name} is already taken.`);
+      throw new ArmError(
+        409,
+        "StorageAccountAlreadyTaken",
+        `The storage account named ${account.name} is already taken.`,
+      );
     }
     if (!ACCOUNT_NAME.test(account.name)) {
       throw new ArmError(400, "AccountNameInvalid", `${account.name} is not a valid storage account name.`);
     }
-    this.commitEncryption(account, { settings: account.encryption, keyInUse, isNewVersion: keyInUse !== undefined });
+    this.commitEncryption(account, {
+      settings: account.encryption,
+      keyInUse,
+      isNewVersion: keyInUse !== undefined,
+    });
     this.accounts.set(account.name.toLowerCase(), account);
   }
 

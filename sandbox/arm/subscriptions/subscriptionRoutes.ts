@@ -9,7 +9,9 @@ export function subscriptionRoutes(subscriptions: Subscriptions): Route {
     subscriptionId,
     tenantId: subscriptions.tenantId,
     displayName:
-      subscriptionId === subscriptions.primaryId ? "Sandbox subscription" : `Sandbox subscription ${subscriptionId.slice(-4)}`,
+      subscriptionId === subscriptions.primaryId
+        ? "Sandbox subscription"
+        : `Sandbox subscription ${subscriptionId.slice(-4)}`,
     state: "Enabled",
     authorizationSource: "RoleBased",
   });
@@ -21,7 +23,8 @@ export function subscriptionRoutes(subscriptions: Subscriptions): Route {
     if (method !== "GET")
       throw new ArmError(405, "MethodNotAllowed", `The method '${method}' is not allowed here.`);
     ctx.apiVersion();
-    if (one) return Promise.resolve(ctx.send(200, toWire(subscriptions.requireReadable(one.sub, principalId))));
+    if (one)
+      return Promise.resolve(ctx.send(200, toWire(subscriptions.requireReadable(one.sub, principalId))));
     return Promise.resolve(ctx.send(200, { value: subscriptions.readableBy(principalId).map(toWire) }));
   };
 }

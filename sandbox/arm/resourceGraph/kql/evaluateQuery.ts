@@ -21,7 +21,9 @@ function apply(operator: Operator, rows: Row[]): Row[] {
       });
     case "project":
       return rows.map((row) =>
-        Object.fromEntries(operator.columns.map((column) => [column.name, valueOf(column.value, row) ?? null])),
+        Object.fromEntries(
+          operator.columns.map((column) => [column.name, valueOf(column.value, row) ?? null]),
+        ),
       );
     case "order":
       // Array.prototype.sort is stable: ties keep the id order the rows came in.
@@ -71,7 +73,9 @@ function valueOf(expression: ValueExpr, row: Row): unknown {
       return expression.name === "tolower" ? text.toLowerCase() : text;
     }
     case "path": {
-      let current: unknown = Object.hasOwn(row, expression.segments[0]) ? row[expression.segments[0]] : undefined;
+      let current: unknown = Object.hasOwn(row, expression.segments[0])
+        ? row[expression.segments[0]]
+        : undefined;
       for (const segment of expression.segments.slice(1)) {
         current = isRecord(current) && Object.hasOwn(current, segment) ? current[segment] : undefined;
       }

@@ -42,12 +42,15 @@ class Parser {
         return { kind: "project", columns: this.list(() => this.assignment(true)) };
       case "order": {
         const by = this.next();
-        if (by.kind !== "name" || by.text.toLowerCase() !== "by") throw this.unexpected(by, "'by' after 'order'");
+        if (by.kind !== "name" || by.text.toLowerCase() !== "by")
+          throw this.unexpected(by, "'by' after 'order'");
         return { kind: "order", keys: this.list(() => this.orderKey()) };
       }
       default:
         throw unsupportedQuery(
-          token.kind === "end" ? "a trailing '|'" : `the operator '${token.text}' (at offset ${token.offset})`,
+          token.kind === "end"
+            ? "a trailing '|'"
+            : `the operator '${token.text}' (at offset ${token.offset})`,
         );
     }
   }
@@ -130,11 +133,13 @@ class Parser {
   private value(): ValueExpr {
     const token = this.next();
     if (token.kind === "string") return { kind: "literal", value: token.text };
-    if (token.kind === "number") throw unsupportedQuery(`number literals ('${token.text}' at offset ${token.offset})`);
+    if (token.kind === "number")
+      throw unsupportedQuery(`number literals ('${token.text}' at offset ${token.offset})`);
     if (token.kind !== "name") throw this.unexpected(token, "a column, property path or string literal");
     if (this.isSymbol("(")) {
       const name = token.text.toLowerCase();
-      if (!FUNCTIONS.includes(name)) throw unsupportedQuery(`the function '${token.text}()' (at offset ${token.offset})`);
+      if (!FUNCTIONS.includes(name))
+        throw unsupportedQuery(`the function '${token.text}()' (at offset ${token.offset})`);
       this.position++;
       const argument = this.value();
       this.expectSymbol(")");
@@ -147,7 +152,8 @@ class Parser {
       if (segment.kind !== "name") throw this.unexpected(segment, "a property name after '.'");
       segments.push(segment.text);
     }
-    if (this.isSymbol("[")) throw unsupportedQuery(`bracket property access (at offset ${this.peek().offset})`);
+    if (this.isSymbol("["))
+      throw unsupportedQuery(`bracket property access (at offset ${this.peek().offset})`);
     return { kind: "path", segments };
   }
 
