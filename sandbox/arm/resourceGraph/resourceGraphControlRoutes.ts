@@ -1,6 +1,6 @@
 // Control routes under /_emulator/… for Resource Graph tests: bulk seeds, quota, faults, subscription access.
 import type { ArmResources } from "../ArmResources";
-import { ArmError, isRecord, matchSegments, requireObjectBody } from "../http/armHttp";
+import { ArmError, isRecord, matchSegments, optionalString, requireObjectBody } from "../http/armHttp";
 import type { Route } from "../http/RouteContext";
 import { parseFaults } from "../limits/Faults";
 import type { EnterprisePolicyBulkSeed, StorageAccountBulkSeed } from "../types";
@@ -13,9 +13,9 @@ export function resourceGraphControlRoutes(resources: ArmResources): Route {
     const is = (verb: string, pattern: string) => method === verb && matchSegments(pattern, segments);
 
     if (is("POST", "storageAccounts/bulk"))
-      return ctx.send(201, await resources.seedStorageAccounts(parseBulk<StorageAccountBulkSeed>(body)));
+      return ctx.send(201, await resources.seedStorageAccounts(parseStorageBulk(body)));
     if (is("POST", "enterprisePolicies/bulk"))
-      return ctx.send(201, resources.seedEnterprisePolicies(parseBulk<EnterprisePolicyBulkSeed>(body)));
+      return ctx.send(201, resources.seedEnterprisePolicies(parsePolicyBulk(body)));
     if (is("GET", "resourceGraph/quota")) return ctx.send(200, resources.resourceGraphQuota.current());
     if (is("PUT", "resourceGraph/quota")) {
       resources.resourceGraphQuota.set(parseQuota(body));
@@ -62,37 +62,57 @@ export function resourceGraphControlRoutes(resources: ArmResources): Route {
   };
 }
 
-/** A bulk seed body: an object with an integer `count` (the seeding validates the rest as its own seed would). */
-function parseBulk<T>(body: unknown): T {
-  const source = requireObjectBody(body, "a bulk seed");
-  if (typeof source.count !== "number")
-    throw new ArmError(400, "InvalidRequestContent", "'count' is required.");
-  for (const key of [
-    "namePrefix",
-    "resourceGroup",
-    "location",
-    "keyVaultName",
-    "keyVaultId",
-    "keyName",
-    "keyVersion",
-  ]) {
-    if (source[key] !== undefined && typeof source[key] !== "string")
-      throw new ArmError(400, "InvalidRequestContent", `'${key}' must be a string.`);
-  }
-  const { subscriptionIds, customerManagedKey } = source;
-  if (
-    subscriptionIds !== undefined &&
-    !(Array.isArray(subscriptionIds) && subscriptionIds.every((id) => typeof id === "string"))
-  )
+function parseStorageBulk(body: unknown): StorageAccountBulkSeed {
+  const source = requireObjectBody(body, "a storage account bulk seed");
+  const cmk = source.customerManagedKey;
+  if (cmk !== undefined && !isRecord(cmk))
+    throw new ArmError(400, "InvalidRequestContent", "'customerManagedKey' must be an object.");
+  return {
+    ...bulkCommon(source),
+    customerManagedKey: cmk
+      ? {
+          vaultName: optionalString(cmk, "vaultName", "customerManagedKey.vaultName"),
+          vaultUri: optionalString(cmk, "vaultUri", "customerManagedKey.vaultUri"),
+          keyName: requiredString(cmk, "keyName", "customerManagedKey.keyName"),
+          keyVersion: optionalString(cmk, "keyVersion", "customerManagedKey.keyVersion"),
+        }
+      : undefined,
+  };
+}
+
+function parsePolicyBulk(body: unknown): EnterprisePolicyBulkSeed {
+  const source = requireObjectBody(body, "an enterprise policy bulk seed");
+  return {
+    ...bulkCommon(source),
+    keyVaultName: optionalString(source, "keyVaultName", "keyVaultName"),
+    keyVaultId: optionalString(source, "keyVaultId", "keyVaultId"),
+    keyName: requiredString(source, "keyName", "keyName"),
+    keyVersion: optionalString(source, "keyVersion", "keyVersion"),
+  };
+}
+
+/** The fields both bulk seeds share; the seeding itself checks `count`'s range and the subscriptions. */
+function bulkCommon(source: Record<string, unknown>) {
+  const { count, subscriptionIds } = source;
+  if (typeof count !== "number")
+    throw new ArmError(400, "InvalidRequestContent", "'count' must be a number.");
+  const isStringList =
+    Array.isArray(subscriptionIds) && subscriptionIds.every((id) => typeof id === "string");
+  if (subscriptionIds !== undefined && !isStringList)
     throw new ArmError(400, "InvalidRequestContent", "'subscriptionIds' must be an array of strings.");
-  if (
-    customerManagedKey !== undefined &&
-    !(isRecord(customerManagedKey) && typeof customerManagedKey.keyName === "string")
-  )
-    throw new ArmError(
-      400,
-      "InvalidRequestContent",
-      "'customerManagedKey' must be an object with a 'keyName'.",
-    );
-  return source as T;
+  return {
+    count,
+    namePrefix: optionalString(source, "namePrefix", "namePrefix"),
+    subscriptionIds: isStringList
+      ? subscriptionIds.filter((id): id is string => typeof id === "string")
+      : undefined,
+    resourceGroup: optionalString(source, "resourceGroup", "resourceGroup"),
+    location: optionalString(source, "location", "location"),
+  };
+}
+
+function requiredString(source: Record<string, unknown>, key: string, path: string): string {
+  const value = optionalString(source, key, path);
+  if (value === undefined) throw new ArmError(400, "InvalidRequestContent", `'${path}' is required.`);
+  return value;
 }
