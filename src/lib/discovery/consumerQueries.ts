@@ -56,17 +56,17 @@ export const QUERY_OF_KIND: Record<ConsumerKind, (filter: KeyFilter) => string> 
 export function keyNameOfRow(kind: ConsumerKind, row: unknown, filter: KeyFilter): string | undefined {
   const properties = (row as { properties?: Record<string, unknown> } | null)?.properties;
   const encryption = properties?.encryption as Record<string, unknown> | undefined;
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
   let keyName: unknown;
-  let inVault = false;
+  let inVault: boolean;
   if (kind === "storageAccount") {
     const vaultProperties = encryption?.keyvaultproperties as Record<string, unknown> | undefined;
     keyName = vaultProperties?.keyname;
-    inVault = sameVaultOrigin(String(vaultProperties?.keyvaulturi ?? ""), filter.vaultUrl);
+    inVault = sameVaultOrigin(text(vaultProperties?.keyvaulturi), filter.vaultUrl);
   } else {
     const keyVault = encryption?.keyVault as { id?: unknown; key?: { name?: unknown } } | undefined;
-    const vaultId = String(keyVault?.id ?? "");
     keyName = keyVault?.key?.name;
-    inVault = vaultId.split("/").pop()?.toLowerCase() === filter.vaultName.toLowerCase();
+    inVault = text(keyVault?.id).split("/").pop()?.toLowerCase() === filter.vaultName.toLowerCase();
   }
   if (!inVault || typeof keyName !== "string" || keyName.length === 0) return undefined;
   if (filter.keyName && keyName.toLowerCase() !== filter.keyName.toLowerCase()) return undefined;

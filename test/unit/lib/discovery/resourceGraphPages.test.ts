@@ -25,9 +25,10 @@ function clock() {
     waits,
     gate: new GraphQuotaGate({
       now: () => nowMs,
-      sleep: async (ms) => {
+      sleep: (ms) => {
         waits.push(ms);
         nowMs += ms;
+        return Promise.resolve();
       },
     }),
   };
@@ -42,9 +43,9 @@ describe("readAllRows", () => {
     ];
     const tokens: Array<string | undefined> = [];
     const rows = await readAllRows(
-      async ({ skipToken }) => {
+      ({ skipToken }) => {
         tokens.push(skipToken);
-        return pages.shift()!;
+        return Promise.resolve(pages.shift()!);
       },
       "resources",
       {},
@@ -60,7 +61,7 @@ describe("readAllRows", () => {
       { rows: [1], skipToken: "a", quotaRemaining: 0, quotaResetsAfterMs: 3_000 },
       { rows: [2] },
     ];
-    expect(await readAllRows(async () => pages.shift()!, "q", {}, gate)).toEqual([1, 2]);
+    expect(await readAllRows(() => Promise.resolve(pages.shift()!), "q", {}, gate)).toEqual([1, 2]);
     expect(waits).toEqual([3_000]);
   });
 
@@ -68,11 +69,11 @@ describe("readAllRows", () => {
     const { gate, waits } = clock();
     let calls = 0;
     const rows = await readAllRows(
-      async () => {
+      () => {
         calls += 1;
-        if (calls === 1) throw restError(429, { "retry-after": "2" });
-        if (calls === 2) throw restError(429);
-        return { rows: ["ok"] };
+        if (calls === 1) return Promise.reject(restError(429, { "retry-after": "2" }));
+        if (calls === 2) return Promise.reject(restError(429));
+        return Promise.resolve({ rows: ["ok"] });
       },
       "q",
       {},
@@ -93,10 +94,10 @@ describe("readAllRows", () => {
   it("throws any other failure as a domain error, never a partial list", async () => {
     let calls = 0;
     const failure = await readAllRows(
-      async () => {
+      () => {
         calls += 1;
-        if (calls === 1) return { rows: [1], skipToken: "a" };
-        throw restError(503);
+        if (calls === 1) return Promise.resolve({ rows: [1], skipToken: "a" });
+        return Promise.reject(restError(503));
       },
       "q",
       {},
