@@ -104,7 +104,9 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   }
 }
 
-var storageConnectionString = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
+// Only the Elastic Premium content share (Azure Files) still takes a key: WEBSITE_CONTENTAZUREFILECONNECTIONSTRING
+// has no identity-based form. Host storage, the task hub and the app's tables use the identity.
+var contentShareConnectionString = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
 var revocationSecretUri = 'https://${revocationSecretVault.name}${environment().suffixes.keyvaultDns}/secrets/${revocationSecretName}/'
 
 resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
@@ -115,6 +117,8 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: { '${identity.id}': {} }
   }
+  // The host reaches its storage with the identity: start it once the storage roles exist.
+  dependsOn: [appStorageAccess]
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
@@ -128,10 +132,12 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
         { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'node' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
-        { name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', value: storageConnectionString }
+        { name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', value: contentShareConnectionString }
         { name: 'WEBSITE_CONTENTSHARE', value: toLower(functionAppName) }
-        // Host storage, the Durable task hub and the app's tables (bindings, audit, replay guard).
-        { name: 'AzureWebJobsStorage', value: storageConnectionString }
+        // Host storage, the Durable task hub and the app's tables (bindings, audit, replay guard), with the identity.
+        { name: 'AzureWebJobsStorage__accountName', value: storage.name }
+        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+        { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
         { name: 'CMK_ALLOWED_VAULTS', value: join(map(allowedVaults, vault => vault.name), ',') }
         { name: 'CMK_ARM_ENDPOINT', value: environment().resourceManager }
         { name: 'CMK_POWER_PLATFORM_ENDPOINT', value: 'https://api.bap.microsoft.com' }
@@ -143,6 +149,15 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
       ]
     }
+  }
+}
+
+// Blob Data Owner, Queue Data Contributor and Table Data Contributor on the app's storage account only.
+module appStorageAccess 'modules/appStorageAccess.bicep' = {
+  name: 'app-storage-access'
+  params: {
+    storageAccountName: storage.name
+    principalId: identity.properties.principalId
   }
 }
 

@@ -47,7 +47,7 @@ export interface AzureClients {
   storageClient(subscriptionId: string): StorageManagementClient;
   /** arm-resources client for a subscription, on CMK_ARM_ENDPOINT; use its `*ById` calls with an explicit api-version. */
   resourceClient(subscriptionId: string): ResourceManagementClient;
-  /** TableClient on AzureWebJobsStorage. Call `createTable()` once before first use. */
+  /** TableClient on AzureWebJobsStorage (connection string or identity-based). Call `createTable()` once before first use. */
   tableClient(tableName: string): TableClient;
   /** The Power Platform admin API client. */
   powerPlatformAdmin(): PowerPlatformAdminClient;

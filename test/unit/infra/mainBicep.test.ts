@@ -3,16 +3,20 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../../sandbox/packageRoot";
-import { SETTING_NAMES } from "../../../src/lib/settings";
+import { SETTING_NAMES, STORAGE_IDENTITY_SETTING_NAMES } from "../../../src/lib/settings";
 import { appSettings, params, property, readBicep, resources, type BicepResource } from "./bicepText";
 
 const infra = join(packageRoot(), "infra");
 const main = readBicep(join(infra, "main.bicep"));
 const modules = Object.fromEntries(
-  ["vaultAccess", "consumerAccess", "resourceRoleAssignment", "secretReader", "topicSender"].map((name) => [
-    name,
-    readBicep(join(infra, "modules", `${name}.bicep`)),
-  ]),
+  [
+    "appStorageAccess",
+    "vaultAccess",
+    "consumerAccess",
+    "resourceRoleAssignment",
+    "secretReader",
+    "topicSender",
+  ].map((name) => [name, readBicep(join(infra, "modules", `${name}.bicep`))]),
 );
 const allTemplates = [main, ...Object.values(modules)];
 
@@ -20,7 +24,18 @@ const ROLE = {
   keyVaultCryptoOfficer: "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
   keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
   eventGridDataSender: "d5a91429-5739-47e2-a06b-3470a27159e7",
+  storageBlobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+  storageQueueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+  storageTableDataContributor: "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
 };
+
+/** Settings infra/README.md's settings table marks "not set (optional)": the app reads them, the template leaves them out. */
+function documentedOptionalSettings(): Set<string> {
+  const readme = readFileSync(join(infra, "README.md"), "utf8");
+  return new Set(
+    [...readme.matchAll(/^\|\s*`([\w_]+)`\s*\|\s*not set \(optional[^|]*\|/gm)].map((match) => match[1]),
+  );
+}
 
 function roleAssignments(text: string): BicepResource[] {
   return resources(text).filter((resource) => resource.type === "Microsoft.Authorization/roleAssignments");
@@ -29,8 +44,27 @@ function roleAssignments(text: string): BicepResource[] {
 describe("infra/main.bicep app settings", () => {
   const settings = appSettings(main);
 
-  it.each([...SETTING_NAMES])("sets %s, which the app reads", (name) => {
-    expect(settings.has(name), `${name} is missing from siteConfig.appSettings`).toBe(true);
+  const optional = documentedOptionalSettings();
+
+  it.each([...SETTING_NAMES, ...STORAGE_IDENTITY_SETTING_NAMES])(
+    "sets %s, which the app reads, or documents it as optional",
+    (name) => {
+      expect(
+        settings.has(name) !== optional.has(name),
+        `${name} must be set in siteConfig.appSettings or marked "not set (optional)" in infra/README.md (not both)`,
+      ).toBe(true);
+    },
+  );
+
+  it("connects the host, the task hub and the app's tables to storage with the identity, not a key", () => {
+    expect(settings.has("AzureWebJobsStorage")).toBe(false);
+    expect(settings.get("AzureWebJobsStorage__accountName")).toBe("storage.name");
+    expect(settings.get("AzureWebJobsStorage__credential")).toBe("'managedidentity'");
+    expect(settings.get("AzureWebJobsStorage__clientId")).toBe("identity.properties.clientId");
+    // Only the Elastic Premium content share takes a key (Azure Files has no identity form for it).
+    expect(settings.get("WEBSITE_CONTENTAZUREFILECONNECTIONSTRING")).toBe("contentShareConnectionString");
+    expect(main.match(/listKeys\(\)/g)).toHaveLength(1);
+    expect(main).toMatch(/var contentShareConnectionString = /);
   });
 
   it("references the revocation secret in Key Vault instead of holding it", () => {
@@ -77,13 +111,36 @@ describe("infra/main.bicep app settings", () => {
       Values: Record<string, string>;
     };
     const hostOnly = new Set(["AzureWebJobsFeatureFlags"]);
-    for (const name of Object.keys(sample.Values).filter((name) => !hostOnly.has(name))) {
+    // Locally the connection string; in Azure its identity-based form (checked above).
+    const localOnly = new Set(["AzureWebJobsStorage"]);
+    for (const name of Object.keys(sample.Values).filter(
+      (name) => !hostOnly.has(name) && !localOnly.has(name),
+    )) {
       expect(settings.has(name), `${name} is missing`).toBe(true);
     }
   });
 });
 
 describe("infra role assignments: least privilege", () => {
+  it("grants blob owner, queue and table data contributor on the app's storage account only", () => {
+    const assignments = roleAssignments(modules.appStorageAccess);
+    expect(assignments.map((assignment) => property(assignment.body, "scope"))).toEqual([
+      "storageAccount",
+      "storageAccount",
+      "storageAccount",
+    ]);
+    for (const role of [
+      ROLE.storageBlobDataOwner,
+      ROLE.storageQueueDataContributor,
+      ROLE.storageTableDataContributor,
+    ]) {
+      expect(modules.appStorageAccess).toContain(role);
+    }
+    expect(main).toMatch(
+      /module appStorageAccess 'modules\/appStorageAccess\.bicep' = \{[^}]*storageAccountName: storage\.name/,
+    );
+  });
+
   it("grants Key Vault Crypto Officer on each allow-listed vault, scoped to the vault", () => {
     const [assignment] = roleAssignments(modules.vaultAccess);
     expect(modules.vaultAccess).toContain(ROLE.keyVaultCryptoOfficer);
