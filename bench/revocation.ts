@@ -13,7 +13,7 @@ const VAULT = "kv-bench-revoke";
 const KEY_NAME = "cmk-fifty";
 const VERSION_COUNT = 50;
 const DEFAULT_RUNS = 7;
-/** The goal: every version disabled within 1.2 × (versions ÷ the vault's rate limit). */
+/** The goal: every version disabled within 1.2 × (versions ÷ the vault's rate limit). */
 const GOAL = 1.2;
 /** Set in the environment of the emulator process this benchmark forks. */
 const EMULATOR_VARIABLE = "REVOCATION_BENCH_EMULATOR";

@@ -34,6 +34,7 @@ export type Command =
   | { name: "rotate"; keyRef: string; isDryRun: boolean; shouldWait: boolean; reason?: string }
   | { name: "status"; id: string; kind: "any" | "rotation" | "revocation"; shouldWait: boolean }
   | { name: "history"; vaultName: string; keyName: string; top?: number }
+  | { name: "discover"; vaultName?: string; keyName?: string; isAll: boolean; shouldRegister: boolean }
   | { name: "bindingsList" }
   | { name: "bindingsGet"; vaultName: string; keyName: string }
   | {
@@ -77,6 +78,8 @@ const optionSpec = {
   "expires-after": { type: "string" },
   "retire-after": { type: "string" },
   file: { type: "string" },
+  register: { type: "boolean" },
+  all: { type: "boolean" },
 } as const;
 
 type OptionName = keyof typeof optionSpec;
@@ -99,6 +102,7 @@ const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {
   rotate: ["dry-run", "wait", "reason"],
   status: ["wait", "rotation", "revocation"],
   history: ["top"],
+  discover: ["register", "all"],
   bindings: ["target", "rotate-every", "expires-after", "retire-after", "file"],
   revoke: ["reason", "wait", "request-id"],
   restore: ["reason", "wait", "request-id"],
@@ -167,6 +171,20 @@ function buildCommand(verb: string, args: string[], values: Values): Command {
       const top = parsePositiveNumber("--top", values.top);
       if (top !== undefined && !Number.isInteger(top)) throw usageError("--top needs a whole number");
       return { name: "history", ...key, top };
+    }
+    case "discover": {
+      const isAll = values.all === true;
+      const shouldRegister = values.register === true;
+      if (isAll) {
+        if (args.length > 0) throw usageError(`"discover --all" takes no <vault>/<key>`);
+        return { name: "discover", isAll, shouldRegister };
+      }
+      return {
+        name: "discover",
+        ...parseVaultSlashKey(onePositional(verb, args, "<vault>/<key> (or --all)")),
+        isAll,
+        shouldRegister,
+      };
     }
     case "bindings":
       return buildBindingsCommand(args, values);

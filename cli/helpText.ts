@@ -6,6 +6,8 @@ Usage:
   cmk-rotator rotate <keyId> [--dry-run] [--wait] [--reason <text>]
   cmk-rotator status <id> [--rotation | --revocation] [--wait]
   cmk-rotator history <vault>/<key> [--top <n>]
+  cmk-rotator discover <vault>/<key> [--register]
+  cmk-rotator discover --all [--register]
   cmk-rotator bindings list
   cmk-rotator bindings get <vault>/<key>
   cmk-rotator bindings set <vault>/<key> --target <kind>:<mode>:<resourceId> [--target …]
@@ -17,6 +19,9 @@ Usage:
 
   <keyId> is a versionless key id (https://<vault>.vault.azure.net/keys/<name>) or <vault>/<key>.
   <kind> is storageAccount or powerPlatformPolicy; <mode> is pinned or versionless.
+  discover lists every consumer of a key, registered or found by Azure Resource Graph; --register
+  adds the Unregistered ones to the key's binding (registered targets are never dropped); --all
+  walks every key of every allow-listed vault, with progress on stderr.
 
 Options:
   --base-url <url>            function app URL        (else CMK_BASE_URL, else .sandbox/sandbox.json)

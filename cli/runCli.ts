@@ -11,6 +11,7 @@ import { HELP_TEXT } from "./helpText";
 import type { CliIo } from "./io";
 import { deleteBinding, getBinding, listBindings, setBinding } from "./commands/bindings";
 import type { CommandContext } from "./commands/CommandContext";
+import { discover } from "./commands/discover";
 import { history } from "./commands/history";
 import { restore, revoke } from "./commands/revocation";
 import { rotate } from "./commands/rotate";
@@ -48,6 +49,8 @@ function dispatch(
       return status(context, command);
     case "history":
       return history(context, command);
+    case "discover":
+      return discover(context, command);
     case "bindingsList":
       return listBindings(context);
     case "bindingsGet":

@@ -33,8 +33,8 @@ param sweepSchedule string = '0 0 */6 * * *'
 @description('Optional Event Grid topic that receives one outcome event per rotation and revocation: its resource id (any subscription). Its endpoint is read from it; the identity gets EventGrid Data Sender on it.')
 param notifyTopicResourceId string = ''
 
-@description('Subscriptions (ids) where the identity may discover storage accounts and enterprise policies (read only).')
-param discoverySubscriptionIds array = []
+@description('Where discovery searches: subscription ids and mg:<name> management groups. Empty: every subscription the identity can read. The identity gets the discovery reader role on each listed subscription; a management group needs it assigned by hand (infra/README.md).')
+param discoveryScopes array = []
 
 // Storage account names allow lowercase letters and digits only.
 var safePrefix = take(toLower(replace(replace(replace(replace(namePrefix, '-', ''), '_', ''), '.', ''), ' ', '')), 11)
@@ -43,6 +43,7 @@ var functionAppName = '${safePrefix}-func-${suffix}'
 var storageAccountName = take('${safePrefix}st${suffix}', 24)
 var deadLetterContainerName = 'eventgrid-deadletter'
 var isNotifyTopicSet = !empty(notifyTopicResourceId)
+var discoverySubscriptionIds = filter(discoveryScopes, scope => !startsWith(scope, 'mg:'))
 // /subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.EventGrid/topics/{name}
 var notifyTopicIdParts = split(notifyTopicResourceId, '/')
 
@@ -257,6 +258,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         // Empty: the identity authenticates to the topic (EventGrid Data Sender), so no key is stored.
         { name: 'CMK_NOTIFY_TOPIC_KEY', value: '' }
         { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
+        { name: 'CMK_DISCOVERY_SCOPES', value: join(discoveryScopes, ',') }
       ]
     }
   }

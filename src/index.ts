@@ -6,6 +6,8 @@ import "./functions/keyVaultEvents";
 import "./functions/scheduledSweep";
 import "./functions/rotations";
 import "./functions/keyHistory";
+import "./functions/keyConsumers";
+import "./functions/keys";
 import "./functions/bindings";
 import "./functions/health";
 import "./orchestrations/revocationSteps";

@@ -12,9 +12,17 @@ import { AsyncOperations } from "./operations/AsyncOperations";
 import { EnterprisePolicies } from "./powerPlatform/EnterprisePolicies";
 import type { Environment } from "./powerPlatform/Environment";
 import { Environments } from "./powerPlatform/Environments";
+import { resourceGraphRows } from "./resourceGraph/resourceGraphRows";
+import type { Row } from "./resourceGraph/kql/evaluateQuery";
+import { UserQuota } from "./resourceGraph/UserQuota";
 import type { GenericResource } from "./resources/genericResourceRoutes";
+import { seedEnterprisePoliciesInBulk, seedStorageAccountsInBulk } from "./seeding/bulkSeeding";
 import { StorageAccounts } from "./storage/StorageAccounts";
+import { Subscriptions } from "./subscriptions/Subscriptions";
 import type {
+  EnterprisePolicyBulkSeed,
+  SeededInBulk,
+  StorageAccountBulkSeed,
   EnterprisePolicySeed,
   EnterprisePolicySummary,
   EnvironmentSeed,
@@ -28,6 +36,7 @@ import type {
 export interface ArmResourcesConfig {
   clock: VirtualClock;
   subscriptionId: string;
+  additionalSubscriptionIds: string[];
   tenantId: string;
   resourceGroup: string;
   keyVaults: Record<string, string>;
@@ -40,7 +49,13 @@ export class ArmResources {
   readonly vaults: VaultDirectory;
   readonly vaultDataPlane: KeyVaultDataPlane;
   readonly faults = new FaultInjector();
+  /** Faults for Resource Graph alone. */
+  readonly resourceGraphFaults = new FaultInjector();
   readonly throttling: Throttling;
+  /** Resource Graph's per-user quota, enforced while throttling is on. */
+  readonly resourceGraphQuota: UserQuota;
+  readonly subscriptions: Subscriptions;
+  readonly keyAccess: ConsumerKeyAccess;
   readonly operations: AsyncOperations;
   readonly storage: StorageAccounts;
   readonly policies: EnterprisePolicies;
@@ -51,8 +66,15 @@ export class ArmResources {
     this.vaults = new VaultDirectory(config.keyVaults);
     this.vaultDataPlane = new KeyVaultDataPlane(config.caPem);
     const keyAccess = new ConsumerKeyAccess(this.vaultDataPlane);
+    this.keyAccess = keyAccess;
+    this.subscriptions = new Subscriptions(
+      config.subscriptionId,
+      config.additionalSubscriptionIds,
+      config.tenantId,
+    );
     const { throttling } = config;
     this.throttling = new Throttling(throttling !== false, typeof throttling === "object" ? throttling : {});
+    this.resourceGraphQuota = new UserQuota(() => this.throttling.enabled);
     this.operations = new AsyncOperations(() => clock.nowDate().toISOString());
     const common = { clock, keyAccess, vaults: this.vaults, faults: this.faults };
     this.storage = new StorageAccounts({ ...common, identities: this.identities });
@@ -70,7 +92,7 @@ export class ArmResources {
   }
 
   async seedStorageAccount(seed: StorageAccountSeed): Promise<SeededStorageAccount> {
-    const { subscriptionId } = this.config;
+    const subscriptionId = this.subscriptions.require(seed.subscriptionId ?? this.config.subscriptionId);
     const resourceGroup = seed.resourceGroup ?? this.config.resourceGroup;
     const identityId =
       seed.userAssignedIdentity?.id ??
@@ -121,12 +143,18 @@ export class ArmResources {
   }
 
   async seedEnterprisePolicy(seed: EnterprisePolicySeed): Promise<SeededEnterprisePolicy> {
-    const { subscriptionId } = this.config;
+    const subscriptionId = this.subscriptions.require(seed.subscriptionId ?? this.config.subscriptionId);
     const resourceGroup = seed.resourceGroup ?? this.config.resourceGroup;
+    // The vaults live in the primary subscription, whichever subscription the policy is in.
     const keyVaultId =
       seed.keyVaultId ??
       (seed.keyVaultName
-        ? resourceId(subscriptionId, resourceGroup, "Microsoft.KeyVault/vaults", seed.keyVaultName)
+        ? resourceId(
+            this.config.subscriptionId,
+            seed.subscriptionId ? this.config.resourceGroup : resourceGroup,
+            "Microsoft.KeyVault/vaults",
+            seed.keyVaultName,
+          )
         : undefined);
     if (!keyVaultId) throw new ArmError(400, "InvalidRequestContent", "Give keyVaultName or keyVaultId.");
     const { policy } = this.policies.createOrUpdate(
@@ -157,6 +185,27 @@ export class ArmResources {
     };
   }
 
+  seedStorageAccounts(seed: StorageAccountBulkSeed): Promise<SeededInBulk> {
+    return seedStorageAccountsInBulk(this.bulkSeedingDeps(), seed);
+  }
+
+  seedEnterprisePolicies(seed: EnterprisePolicyBulkSeed): SeededInBulk {
+    return seedEnterprisePoliciesInBulk(this.bulkSeedingDeps(), seed);
+  }
+
+  /** The `resources` table of Resource Graph over the given subscriptions, ordered by id. */
+  resourceGraphRows(subscriptionIds: string[]): Row[] {
+    return resourceGraphRows(
+      {
+        storage: this.storage,
+        policies: this.policies,
+        identities: this.identities,
+        tenantId: this.config.tenantId,
+      },
+      subscriptionIds,
+    );
+  }
+
   seedEnvironment(seed: EnvironmentSeed = {}): EnvironmentSummary {
     const policy = seed.policyId ? this.policies.findByArmId(seed.policyId) : undefined;
     if (seed.policyId && !policy) {
@@ -172,13 +221,14 @@ export class ArmResources {
   }
 
   storageAccountSummaries(): StorageAccountSummary[] {
-    return this.storage.list(this.config.subscriptionId).map((account) => {
+    return this.storage.all().map((account) => {
       const { encryption, keyInUse } = account;
       const principalId = encryption.userAssignedIdentity
         ? this.identities.principalFor(encryption.userAssignedIdentity).principalId
         : account.identity.principalId;
       return {
         id: resourceId(account.subscriptionId, account.resourceGroup, STORAGE_ACCOUNT_TYPE, account.name),
+        subscriptionId: account.subscriptionId,
         name: account.name,
         resourceGroup: account.resourceGroup,
         provisioningState: account.provisioningState,
@@ -252,6 +302,20 @@ export class ArmResources {
     this.storage.stop();
     this.policies.stop();
     this.vaultDataPlane.close();
+  }
+
+  private bulkSeedingDeps() {
+    return {
+      clock: this.config.clock,
+      subscriptions: this.subscriptions,
+      defaultResourceGroup: this.config.resourceGroup,
+      keyVaults: this.config.keyVaults,
+      vaults: this.vaults,
+      keyAccess: this.keyAccess,
+      identities: this.identities,
+      storage: this.storage,
+      policies: this.policies,
+    };
   }
 
   private environmentSummary(environment: Environment): EnvironmentSummary {

@@ -3,6 +3,7 @@ import type { ArmResources } from "./ArmResources";
 import { ArmError, isRecord, matchSegments, requireObjectBody } from "./http/armHttp";
 import type { Route } from "./http/RouteContext";
 import { parseFaults } from "./limits/Faults";
+import { resourceGraphControlRoutes } from "./resourceGraph/resourceGraphControlRoutes";
 import type { EnterprisePolicySeed, EnvironmentSeed, StorageAccountSeed } from "./types";
 
 function stringOf(body: Record<string, unknown>, key: string, isRequired: boolean): string | undefined {
@@ -20,6 +21,7 @@ function parseStorageSeed(body: unknown): StorageAccountSeed {
   const source = requireObjectBody(body, "storage account seed");
   const seed: StorageAccountSeed = {
     name: stringOf(source, "name", true) ?? "",
+    subscriptionId: stringOf(source, "subscriptionId", false),
     resourceGroup: stringOf(source, "resourceGroup", false),
     location: stringOf(source, "location", false),
   };
@@ -48,6 +50,7 @@ function parsePolicySeed(body: unknown): EnterprisePolicySeed {
   const source = requireObjectBody(body, "enterprise policy seed");
   return {
     name: stringOf(source, "name", true) ?? "",
+    subscriptionId: stringOf(source, "subscriptionId", false),
     resourceGroup: stringOf(source, "resourceGroup", false),
     location: stringOf(source, "location", false),
     keyVaultName: stringOf(source, "keyVaultName", false),
@@ -69,7 +72,9 @@ function parseEnvironmentSeed(body: unknown): EnvironmentSeed {
 }
 
 export function emulatorRoutes(resources: ArmResources): Route {
+  const resourceGraphControl = resourceGraphControlRoutes(resources);
   return async (ctx) => {
+    if (await resourceGraphControl(ctx)) return true;
     const { method, segments, body } = ctx.req;
     const route = segments.slice(1).join("/");
     const is = (verb: string, pattern: string) =>

@@ -13,12 +13,16 @@ import { authenticate } from "./http/authenticate";
 import { type Route, RouteContext } from "./http/RouteContext";
 import { environmentRoutes } from "./powerPlatform/environmentRoutes";
 import { policyRoutes } from "./powerPlatform/policyRoutes";
+import { resourceGraphRoutes } from "./resourceGraph/resourceGraphRoutes";
 import { genericResourceRoutes } from "./resources/genericResourceRoutes";
 import { storageRoutes } from "./storage/storageRoutes";
+import { subscriptionRoutes } from "./subscriptions/subscriptionRoutes";
 import type { ArmEmulator, ArmEmulatorOptions } from "./types";
 
 const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-4000-8000-00000000c0de";
 const DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000c0de";
+/** The estate's second subscription (discovery across subscriptions is tested against it). */
+export const SECOND_SUBSCRIPTION_ID = "00000000-0000-4000-8000-0000000c0de2";
 
 /**
  * Starts the emulator on 127.0.0.1 with the sandbox test certificate. The official ARM clients work against
@@ -32,6 +36,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
   const resources = new ArmResources({
     clock,
     subscriptionId,
+    additionalSubscriptionIds: options.additionalSubscriptionIds ?? [SECOND_SUBSCRIPTION_ID],
     tenantId,
     resourceGroup: options.resourceGroup ?? "rg-cmk",
     keyVaults: options.keyVaults,
@@ -45,7 +50,15 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     policyRoutes(resources.policies, resources.operations, tenantId),
     environmentRoutes(resources.environments, resources.operations),
     genericResourceRoutes((sub) => resources.genericResources(sub)),
+    subscriptionRoutes(resources.subscriptions),
   ];
+  // Resource Graph has its own quota instead of ARM's buckets, so it is routed before they are charged.
+  const resourceGraph = resourceGraphRoutes({
+    subscriptions: resources.subscriptions,
+    quota: resources.resourceGraphQuota,
+    faults: resources.resourceGraphFaults,
+    rows: (subscriptionIds) => resources.resourceGraphRows(subscriptionIds),
+  });
   const controlRoutes = emulatorRoutes(resources);
   let baseUrl = "";
 
@@ -65,7 +78,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
         { method: routedMethod, segments, query, principalId, body, raw: req },
         res,
         baseUrl,
-        subscriptionId,
+        resources.subscriptions,
       );
       ctx.isHead = method === "HEAD";
       if (isControl) {
@@ -73,6 +86,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
         return;
       }
       await resources.faults.apply();
+      if (await resourceGraph(ctx)) return;
       const isWrite = method !== "GET" && method !== "HEAD";
       const isStorageWrite = isWrite && segments.some((s) => s.toLowerCase() === "microsoft.storage");
       const requestSubscription =
@@ -121,6 +135,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
   return {
     url: baseUrl,
     subscriptionId,
+    subscriptionIds: resources.subscriptions.ids(),
     tenantId,
     resourceGroup: resources.config.resourceGroup,
     managedIdentity: {
@@ -132,6 +147,14 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     seedStorageAccount: (seed) => resources.seedStorageAccount(seed),
     seedEnterprisePolicy: (seed) => resources.seedEnterprisePolicy(seed),
     seedEnvironment: (seed) => Promise.resolve().then(() => resources.seedEnvironment(seed)),
+    seedStorageAccounts: (seed) => resources.seedStorageAccounts(seed),
+    seedEnterprisePolicies: (seed) => Promise.resolve().then(() => resources.seedEnterprisePolicies(seed)),
+    denySubscriptionRead: (id, principalId) => resources.subscriptions.deny(id, principalId),
+    allowSubscriptionRead: (id, principalId) => resources.subscriptions.allow(id, principalId),
+    resourceGraphQuota: () => resources.resourceGraphQuota.current(),
+    setResourceGraphQuota: (quota) => resources.resourceGraphQuota.set(quota),
+    setResourceGraphFaults: (faults) => resources.resourceGraphFaults.set(faults),
+    clearResourceGraphFaults: () => resources.resourceGraphFaults.clear(),
     dataAccess: (name) => resources.storage.dataAccess(name),
     storageAccounts: () => resources.storageAccountSummaries(),
     enterprisePolicies: () => resources.enterprisePolicySummaries(),

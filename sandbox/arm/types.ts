@@ -2,14 +2,17 @@
 import type { VirtualClock } from "../clock";
 import type { ArmFaults } from "./limits/Faults";
 import type { ArmThrottlingLimits, BucketLimits } from "./limits/Throttling";
+import type { ResourceGraphQuota } from "./resourceGraph/UserQuota";
 import type { DataAccessResult } from "./storage/StorageAccounts";
 
-export type { ArmFaults, ArmThrottlingLimits, BucketLimits, DataAccessResult };
+export type { ArmFaults, ArmThrottlingLimits, BucketLimits, DataAccessResult, ResourceGraphQuota };
 
 export interface ArmEmulatorOptions {
   /** Virtual clock for timestamps and the daily key-version pick-up (default: sharedClock). */
   clock?: VirtualClock;
   subscriptionId?: string;
+  /** More subscriptions in the estate (default: one, SECOND_SUBSCRIPTION_ID). */
+  additionalSubscriptionIds?: string[];
   tenantId?: string;
   /** Resource group used by seeds that name none (default "rg-cmk"). */
   resourceGroup?: string;
@@ -25,6 +28,8 @@ export interface ArmEmulatorOptions {
 
 export interface StorageAccountSeed {
   name: string;
+  /** Default: the primary subscription. */
+  subscriptionId?: string;
   resourceGroup?: string;
   location?: string;
   /** The user-assigned identity the account uses for its key (default `{name}-cmk-identity`, new principal). */
@@ -44,6 +49,8 @@ export interface SeededStorageAccount {
 
 export interface EnterprisePolicySeed {
   name: string;
+  /** Default: the primary subscription (a keyVaultName always names a vault in the primary subscription). */
+  subscriptionId?: string;
   resourceGroup?: string;
   location?: string;
   /** Vault by Key Vault emulator name, or a vault ARM id whose last segment is one. */
@@ -88,6 +95,7 @@ export interface EnvironmentSummary {
 
 export interface StorageAccountSummary {
   id: string;
+  subscriptionId: string;
   name: string;
   resourceGroup: string;
   provisioningState: string;
@@ -117,10 +125,44 @@ export interface EnterprisePolicySummary {
   linkedEnvironmentIds: string[];
 }
 
+/** Many storage accounts at once (scale tests): `{namePrefix}{00000…}`, round-robin over `subscriptionIds`. */
+export interface StorageAccountBulkSeed {
+  count: number;
+  /** Default "stbulk"; the names must stay valid storage account names (3-24 lower-case letters and digits). */
+  namePrefix?: string;
+  /** Default: every subscription of the emulator. */
+  subscriptionIds?: string[];
+  resourceGroup?: string;
+  location?: string;
+  customerManagedKey?: { vaultName?: string; vaultUri?: string; keyName: string; keyVersion?: string };
+}
+
+/** Many Encryption policies at once: `{namePrefix}-{00000…}`, round-robin over `subscriptionIds`. */
+export interface EnterprisePolicyBulkSeed {
+  count: number;
+  namePrefix?: string;
+  subscriptionIds?: string[];
+  resourceGroup?: string;
+  location?: string;
+  keyVaultName?: string;
+  keyVaultId?: string;
+  keyName: string;
+  keyVersion?: string;
+}
+
+export interface SeededInBulk {
+  count: number;
+  /** ARM ids in seeding order. */
+  ids: string[];
+}
+
 export interface ArmEmulator {
   /** `https://127.0.0.1:{port}`: ARM, the Power Platform admin API and /msi/token. */
   url: string;
+  /** The primary subscription (seeds that name none go here). */
   subscriptionId: string;
+  /** Every subscription, the primary one first. */
+  subscriptionIds: string[];
   tenantId: string;
   resourceGroup: string;
   /** The app's managed identity endpoint: set IDENTITY_ENDPOINT/IDENTITY_HEADER from `env`. */
@@ -133,6 +175,19 @@ export interface ArmEmulator {
   seedStorageAccount(seed: StorageAccountSeed): Promise<SeededStorageAccount>;
   seedEnterprisePolicy(seed: EnterprisePolicySeed): Promise<SeededEnterprisePolicy>;
   seedEnvironment(seed?: EnvironmentSeed): Promise<EnvironmentSummary>;
+  /** Bulk seed without one request per account: a customer-managed key costs one wrap per subscription. */
+  seedStorageAccounts(seed: StorageAccountBulkSeed): Promise<SeededInBulk>;
+  seedEnterprisePolicies(seed: EnterprisePolicyBulkSeed): Promise<SeededInBulk>;
+  /** Makes a subscription unreadable (ARM 403 AuthorizationFailed, left out of Resource Graph) for one principal or all. */
+  denySubscriptionRead(subscriptionId: string, principalId?: string): void;
+  /** Undoes denySubscriptionRead for one principal, or every denial on the subscription. */
+  allowSubscriptionRead(subscriptionId: string, principalId?: string): void;
+  resourceGraphQuota(): ResourceGraphQuota;
+  /** Changes Resource Graph's per-user quota (default 15 per 5 s); every caller starts a fresh window. */
+  setResourceGraphQuota(quota: ResourceGraphQuota): void;
+  /** Faults for Resource Graph only (errorRate, statuses, latencyMs); ARM-wide faults apply to it too. */
+  setResourceGraphFaults(faults: ArmFaults): void;
+  clearResourceGraphFaults(): void;
   /** The consumer probe: 200 when the account can unwrap its key now, 403 when it cannot. */
   dataAccess(accountName: string): Promise<DataAccessResult>;
   storageAccounts(): StorageAccountSummary[];

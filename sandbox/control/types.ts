@@ -1,7 +1,7 @@
 // The seams of the sandbox control API: what it needs from the emulators, as small interfaces the launcher fills in.
 
 /** The components faults can be injected into (docs/sandbox.md). */
-export const FAULT_TARGET_NAMES = ["keyvault", "arm", "tables"] as const;
+export const FAULT_TARGET_NAMES = ["keyvault", "arm", "tables", "resourcegraph"] as const;
 export type FaultTargetName = (typeof FAULT_TARGET_NAMES)[number];
 
 /** One `POST /faults` request after validation. */

@@ -11,6 +11,15 @@ export function armFaultTarget(arm: ArmEmulator): FaultTarget {
   };
 }
 
+/** Resource Graph alone (POST /providers/Microsoft.ResourceGraph/resources); its quota switches with the arm target. */
+export function resourceGraphFaultTarget(arm: ArmEmulator): FaultTarget {
+  return {
+    setFaults: ({ errorRate, statuses, latencyMs }: FaultSpec) =>
+      arm.setResourceGraphFaults({ errorRate, statuses, latencyMs }),
+    clearFaults: () => arm.clearResourceGraphFaults(),
+  };
+}
+
 export function armConsumerProbes(arm: ArmEmulator): ConsumerProbes {
   return {
     storageDataAccess: async (accountName) => {

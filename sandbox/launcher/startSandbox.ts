@@ -9,7 +9,7 @@ import { startLocalHost, type LocalHost } from "../host";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../keyvault";
 import { testTls } from "../tls";
 import { sandboxAppSettings } from "./appSettings";
-import { armConsumerProbes, armFaultTarget } from "./armControls";
+import { armConsumerProbes, armFaultTarget, resourceGraphFaultTarget } from "./armControls";
 import { keyVaultFaultTarget } from "./keyVaultFaultTarget";
 import type { SandboxPorts } from "./ports";
 import type { SandboxState } from "./sandboxState";
@@ -154,7 +154,12 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const control: ControlApi = await startControlApi({
       clock,
       port: ports.control,
-      faultTargets: { keyvault: keyVaultFaultTarget(keyVault), arm: armFaultTarget(arm), tables: tableProxy },
+      faultTargets: {
+        keyvault: keyVaultFaultTarget(keyVault),
+        arm: armFaultTarget(arm),
+        resourcegraph: resourceGraphFaultTarget(arm),
+        tables: tableProxy,
+      },
       probes: armConsumerProbes(arm),
     });
     stops.push(() => control.stop());

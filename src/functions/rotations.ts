@@ -34,10 +34,11 @@ df.app.client.http("startRotation", {
         `/api/rotations/${encodeURIComponent(outcome.rotationId)}`,
         request.url,
       ).toString();
-      const { id: instanceId, ...durableUrls } = client.createHttpManagementPayload(outcome.instanceId);
+      // Never the Durable management URLs: they carry the host's system key, which would let any
+      // holder of a function key terminate or rewind every instance, revocations included.
       return json(
         202,
-        { id: outcome.rotationId, instanceId, statusUrl, ...durableUrls },
+        { id: outcome.rotationId, instanceId: outcome.instanceId, statusUrl },
         { location: statusUrl },
       );
     } catch (error) {

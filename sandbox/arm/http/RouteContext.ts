@@ -1,5 +1,6 @@
 // What a route handler gets: the parsed request, the emulator's own origin, and a reply function.
 import type { ServerResponse } from "node:http";
+import type { Subscriptions } from "../subscriptions/Subscriptions";
 import { ArmError, type ArmRequest, sendJson } from "./armHttp";
 
 export class RouteContext {
@@ -11,7 +12,7 @@ export class RouteContext {
     readonly res: ServerResponse,
     /** `https://127.0.0.1:{port}`: absolute URLs for operation polling point back here. */
     readonly baseUrl: string,
-    readonly subscriptionId: string,
+    readonly subscriptions: Subscriptions,
   ) {}
 
   /** A HEAD request (checkExistence*) is routed as a GET and answered 204 without a body. */
@@ -39,15 +40,9 @@ export class RouteContext {
     return version;
   }
 
-  /** 404 SubscriptionNotFound unless the path names the emulator's subscription. */
+  /** 404 SubscriptionNotFound for an unknown subscription, 403 AuthorizationFailed for one the caller may not read. */
   requireSubscription(subscriptionId: string): void {
-    if (subscriptionId.toLowerCase() !== this.subscriptionId.toLowerCase()) {
-      throw new ArmError(
-        404,
-        "SubscriptionNotFound",
-        `The subscription '${subscriptionId}' could not be found.`,
-      );
-    }
+    this.subscriptions.requireReadable(subscriptionId, this.req.principalId);
   }
 }
 

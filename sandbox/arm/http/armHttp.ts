@@ -31,7 +31,7 @@ export interface ArmRequest {
 
 const MAX_BODY_BYTES = 1_000_000;
 
-/** Splits a request target into path segments and query; never uses `new URL(req.url, base)` (see stack notes §6). */
+/** Splits a request target into path segments and query; never uses `new URL(req.url, base)` (a base URL would re-resolve `//`-prefixed `*ById` paths as a host). */
 export function parseTarget(target: string): { segments: string[]; query: URLSearchParams } {
   const queryStart = target.indexOf("?");
   const path = queryStart === -1 ? target : target.slice(0, queryStart);

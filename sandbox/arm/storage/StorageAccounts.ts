@@ -53,6 +53,34 @@ export class StorageAccounts {
     );
   }
 
+  /** Every account in every subscription. */
+  all(): StorageAccount[] {
+    return [...this.accounts.values()];
+  }
+
+  /**
+   * Bulk seeding: adds an account built by the caller, with a key already wrapped for it (one Key Vault round trip
+   * per identity instead of one per account). A taken or invalid name throws as a PUT would.
+   */
+  insertSeeded(account: StorageAccount, keyInUse?: KeyInUse): void {
+    if (this.accounts.has(account.name.toLowerCase())) {
+      throw new ArmError(
+        409,
+        "StorageAccountAlreadyTaken",
+        `The storage account named ${account.name} is already taken.`,
+      );
+    }
+    if (!ACCOUNT_NAME.test(account.name)) {
+      throw new ArmError(400, "AccountNameInvalid", `${account.name} is not a valid storage account name.`);
+    }
+    this.commitEncryption(account, {
+      settings: account.encryption,
+      keyInUse,
+      isNewVersion: keyInUse !== undefined,
+    });
+    this.accounts.set(account.name.toLowerCase(), account);
+  }
+
   get(subscriptionId: string, resourceGroup: string, name: string): StorageAccount {
     const account = this.accounts.get(name.toLowerCase());
     if (

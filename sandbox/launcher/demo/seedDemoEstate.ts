@@ -1,5 +1,6 @@
 // Seeds the demo estate: a Customer Insights - Data style setup (key with rotation policy, pinned ADLS Gen2 account,
-// versionless Power Platform policy linked to two environments) plus a second vault with another key.
+// versionless Power Platform policy linked to two environments) plus a second vault with another key, and one
+// pinned storage account in the second subscription that uses the same key but is registered nowhere.
 import type { RunningSandbox } from "../startSandbox";
 import { SANDBOX_VAULT_NAMES } from "../startSandbox";
 import { appClient, appServes, vaultClient } from "./demoClients";
@@ -11,6 +12,8 @@ export interface DemoEstate {
   primaryKey: { vaultName: string; keyName: string; keyId: string };
   secondKey: { vaultName: string; keyName: string; keyId: string };
   storageAccount: { name: string; id: string };
+  /** Pinned to the same key version, in the second subscription, in no binding: discovery must find it. */
+  unregisteredStorageAccount: { name: string; id: string; subscriptionId: string };
   enterprisePolicy: { name: string; id: string };
   environmentIds: string[];
   /** False when the app's bindings API answered 404 (not built yet). */
@@ -60,6 +63,17 @@ export async function seedDemoEstate(
       keyVersion: primary.properties.version,
     },
   });
+  const [, secondSubscriptionId] = sandbox.arm.subscriptionIds;
+  const unregistered = await sandbox.arm.seedStorageAccount({
+    name: "contosocireports",
+    subscriptionId: secondSubscriptionId,
+    resourceGroup: "rg-ci-reports",
+    customerManagedKey: {
+      vaultName: primaryVault,
+      keyName: "ci-data-cmk",
+      keyVersion: primary.properties.version,
+    },
+  });
   const policy = await sandbox.arm.seedEnterprisePolicy({
     name: "contoso-ci-cmk",
     keyVaultName: primaryVault,
@@ -74,6 +88,9 @@ export async function seedDemoEstate(
   );
   log(
     `             storage ${account.name} pinned to ${primary.properties.version}; policy ${policy.name} versionless, linked to ${environments.length} environments`,
+  );
+  log(
+    `             storage ${unregistered.name} (subscription ${secondSubscriptionId}) pinned to the same version, registered in no binding`,
   );
 
   const isBound = appServes(sandbox.host, "PUT", `bindings/${primaryVault}/ci-data-cmk`);
@@ -95,6 +112,11 @@ export async function seedDemoEstate(
     primaryKey,
     secondKey,
     storageAccount: { name: account.name, id: account.id },
+    unregisteredStorageAccount: {
+      name: unregistered.name,
+      id: unregistered.id,
+      subscriptionId: secondSubscriptionId,
+    },
     enterprisePolicy: { name: policy.name, id: policy.id },
     environmentIds: environments.map((environment) => environment.id),
     isBound,

@@ -34,8 +34,8 @@ function revocationSecretState(services: Pick<Services, "settings">): Dependency
 }
 
 /**
- * The revocation webhook's secret, then Table Storage: list one binding. Key Vault: read the first page of key names (keys/list), which
- * proves network, TLS, the identity and its role in one call.
+ * The revocation webhook's secret; Table Storage: list the bindings; Key Vault: read the first page
+ * of key names (keys/list), which proves network, TLS, the identity and its role in one call.
  */
 export async function checkDependencies(
   services: Pick<Services, "bindings" | "clients" | "allowList" | "settings">,

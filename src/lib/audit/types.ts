@@ -104,7 +104,7 @@ export interface TargetAttempt {
 
 /** Why something was not done or was noted: rejections, duplicates, decisions, incidents, retirements. */
 export type DecisionKind =
-  "rejection" | "duplicate" | "decision" | "incident" | "retirement" | "interruption";
+  "rejection" | "duplicate" | "decision" | "incident" | "retirement" | "interruption" | "drift";
 
 export interface DecisionRecord {
   kind: DecisionKind;

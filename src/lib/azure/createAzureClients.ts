@@ -1,5 +1,6 @@
 // The one client factory: credential, endpoints and TLS options from Settings; nothing else builds SDK clients.
 import { ResourceManagementClient } from "@azure/arm-resources";
+import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { StorageManagementClient } from "@azure/arm-storage";
 import { AzureKeyCredential, type TokenCredential } from "@azure/core-auth";
 import { TableClient } from "@azure/data-tables";
@@ -123,6 +124,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
       }),
   );
   const tableClient = memoise(tableClientFactory(settings, credential, options));
+  let graph: ResourceGraphClient | undefined;
   let admin: PowerPlatformAdminClient | undefined;
   let publisher: EventGridPublisherClient<"EventGrid"> | undefined;
 
@@ -132,6 +134,17 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
     storageClient,
     resourceClient,
     tableClient,
+    resourceGraph() {
+      // No subscription id: each query names its subscriptions (or none: all the identity can read).
+      graph ??= new ResourceGraphClient(credential, {
+        endpoint: settings.armEndpoint,
+        credentials: { scopes: armScopes },
+        retryOptions,
+        tlsOptions,
+        userAgentOptions: { userAgentPrefix: "cmk-rotator" },
+      });
+      return graph;
+    },
     powerPlatformAdmin() {
       admin ??= createPowerPlatformAdminClient(settings.powerPlatformEndpoint, credential, options);
       return admin;

@@ -5,6 +5,7 @@ import type { EventGridPublisherClient } from "@azure/eventgrid";
 import type { KeyClient } from "@azure/keyvault-keys";
 import type { StorageManagementClient } from "@azure/arm-storage";
 import type { ResourceManagementClient } from "@azure/arm-resources";
+import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
 
 /** Overrides for tests and the sandbox; production passes none. */
 export interface AzureClientOptions {
@@ -47,6 +48,8 @@ export interface AzureClients {
   storageClient(subscriptionId: string): StorageManagementClient;
   /** arm-resources client for a subscription, on CMK_ARM_ENDPOINT; use its `*ById` calls with an explicit api-version. */
   resourceClient(subscriptionId: string): ResourceManagementClient;
+  /** Resource Graph client on CMK_ARM_ENDPOINT (tenant-wide: queries name their subscriptions). */
+  resourceGraph(): ResourceGraphClient;
   /** TableClient on AzureWebJobsStorage (connection string or identity-based). Call `createTable()` once before first use. */
   tableClient(tableName: string): TableClient;
   /** The Power Platform admin API client. */

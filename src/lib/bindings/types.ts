@@ -20,6 +20,8 @@ export interface RotationPolicy {
   expiresAfter?: string;
   /** Disable the previous version this long after a rotation (≥ P28D with a Power Platform target); unset = never. */
   retireAfter?: string;
+  /** true: a rotation also updates (pinned) or verifies (versionless) consumers discovery finds; default: only report them. */
+  adoptDiscovered?: boolean;
 }
 
 export interface KeyBinding {

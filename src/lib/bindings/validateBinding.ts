@@ -7,7 +7,8 @@ import type { BindingMode, BindingTarget, KeyBinding, RotationPolicy } from "./t
 
 export const MAX_TARGETS = 50;
 const MODES: readonly BindingMode[] = ["pinned", "versionless"];
-const POLICY_FIELDS = ["rotateEvery", "expiresAfter", "retireAfter"] as const;
+const DURATION_FIELDS = ["rotateEvery", "expiresAfter", "retireAfter"] as const;
+const POLICY_FIELDS = [...DURATION_FIELDS, "adoptDiscovered"] as const;
 /** Rotating more often than daily would exhaust Key Vault's create limits for nothing. */
 export const MIN_ROTATE_EVERY = "P1D";
 /** A new version must outlive the 30-day near-expiry window, or it would be due at once. */
@@ -52,10 +53,15 @@ function validateTarget(value: unknown, index: number): BindingTarget {
 function validatePolicy(value: unknown, targets: readonly BindingTarget[]): RotationPolicy {
   if (value === undefined || value === null) return {};
   if (!isRecord(value))
-    throw invalid("policy must be an object {rotateEvery?, expiresAfter?, retireAfter?}.");
+    throw invalid("policy must be an object {rotateEvery?, expiresAfter?, retireAfter?, adoptDiscovered?}.");
   refuseUnknownFields(value, POLICY_FIELDS, "policy");
   const policy: RotationPolicy = {};
-  for (const field of POLICY_FIELDS) {
+  if (value.adoptDiscovered !== undefined && value.adoptDiscovered !== null) {
+    if (typeof value.adoptDiscovered !== "boolean")
+      throw invalid("policy.adoptDiscovered must be true or false.");
+    if (value.adoptDiscovered) policy.adoptDiscovered = true;
+  }
+  for (const field of DURATION_FIELDS) {
     const raw = value[field];
     if (raw === undefined || raw === null) continue;
     if (typeof raw !== "string" || !tryParseIsoDuration(raw)) {
@@ -96,7 +102,7 @@ function validatePolicy(value: unknown, targets: readonly BindingTarget[]): Rota
 export function validateBinding(key: KeyIdentity, body: unknown): KeyBinding {
   if (!isRecord(body))
     throw invalid(
-      "The body must be a JSON object {targets:[{kind, resourceId, mode}], policy?:{rotateEvery?, expiresAfter?, retireAfter?}}.",
+      "The body must be a JSON object {targets:[{kind, resourceId, mode}], policy?:{rotateEvery?, expiresAfter?, retireAfter?, adoptDiscovered?}}.",
     );
   refuseUnknownFields(body, ["targets", "policy"], "The body");
   const { targets: rawTargets } = body;

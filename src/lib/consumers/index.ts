@@ -28,3 +28,4 @@ export {
   createPowerPlatformPolicyConsumer,
   ENTERPRISE_POLICY_API_VERSION,
 } from "./powerPlatformPolicy";
+export { referenceUsesKey, sameVaultOrigin } from "./referenceUsesKey";

@@ -4,6 +4,7 @@ import type { BindingTarget } from "../bindings/types";
 import { DomainError, fromAzureError } from "../errors";
 import { versionOfKeyId } from "../keys/keyId";
 import type { KeyIdentity, KeyType } from "../keys/types";
+import { sameVaultOrigin } from "./referenceUsesKey";
 import { armResourceIdProblem, parseArmResourceId, type ArmResourceId } from "./armResourceId";
 import type { ConsumerDeps } from "./deps";
 import type {
@@ -40,15 +41,6 @@ export const storageAccountSpec: ConsumerSpec = {
   // Versionless accounts poll the vault once a day: the old version must outlive that.
   minimumRetireAfter: "P2D",
 };
-
-function sameOrigin(a: string | undefined, b: string): boolean {
-  if (!a) return false;
-  try {
-    return new URL(a).origin.toLowerCase() === new URL(b).origin.toLowerCase();
-  } catch {
-    return false;
-  }
-}
 
 /** Builds the storageAccount consumer. Needs Microsoft.Storage/storageAccounts/read and /write (Storage Account Contributor). */
 export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
@@ -117,7 +109,7 @@ export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
   const assertUsesKey = (target: BindingTarget, reference: ConsumerReference, key: KeyIdentity): void => {
     const vaultUrl = deps.allowList.urlOf(key.vaultName);
     if (
-      !sameOrigin(reference.vaultUrl, vaultUrl) ||
+      !sameVaultOrigin(reference.vaultUrl, vaultUrl) ||
       reference.keyName.toLowerCase() !== key.keyName.toLowerCase()
     ) {
       throw new DomainError(

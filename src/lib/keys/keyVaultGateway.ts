@@ -153,6 +153,17 @@ export function createKeyVaultGateway(
     return versions;
   };
 
+  const listKeyNames = async (vaultName: string): Promise<string[]> => {
+    const names: string[] = [];
+    try {
+      for await (const properties of clients.keyClient(vaultName).listPropertiesOfKeys())
+        names.push(properties.name);
+    } catch (error) {
+      throw fromAzureError(error, { dependency: "Key Vault", subject: `keys of vault ${vaultName}` });
+    }
+    return names.sort();
+  };
+
   /**
    * Newest created first. Key Vault stamps `created` in whole seconds, so versions made within one
    * second tie: the key's current version (what Key Vault itself calls newest) goes first among them.
@@ -188,6 +199,7 @@ export function createKeyVaultGateway(
     getKeyVersion: (key, version) => getKeyVersion(key, version),
     /** Needs keys/list (Key Vault Reader). */
     listVersions,
+    listKeyNames,
     /** Needs keys/list. */
     listVersionsUnordered: listUnordered,
     /** Needs keys/list. */

@@ -84,6 +84,8 @@ export interface KeyVaultGateway {
    * refuses to GET a disabled version). KeyNotFound when the key has no version. Data action: `Microsoft.KeyVault/vaults/keys/read` (keys/list).
    */
   listVersionsUnordered(key: KeyIdentity): Promise<KeyVersionInfo[]>;
+  /** The names of every key in an allow-listed vault. Data action: `Microsoft.KeyVault/vaults/keys/read` (keys/list). */
+  listKeyNames(vaultName: string): Promise<string[]>;
   /** The version tagged with this rotation id, if any. Data action: `Microsoft.KeyVault/vaults/keys/read` (keys/list). */
   findVersionByTag(key: KeyIdentity, rotationId: string): Promise<KeyVersionInfo | undefined>;
   /**

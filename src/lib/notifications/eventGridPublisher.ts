@@ -9,8 +9,14 @@ export const EVENT_DATA_VERSION = "1.0";
 
 /** `CmkRotator.RotationCompleted`, `CmkRotator.RevocationRevoked`, ... */
 export function outcomeEventType(notification: Pick<OutcomeNotification, "kind" | "record">): string {
+  if (notification.kind === "drift") return `${EVENT_TYPE_PREFIX}${notification.record.status}`;
   const noun = notification.kind === "rotation" ? "Rotation" : "Revocation";
   return `${EVENT_TYPE_PREFIX}${noun}${notification.record.status}`;
+}
+
+function eventTimeOf(notification: OutcomeNotification): Date {
+  if (notification.kind === "drift") return new Date(notification.record.at);
+  return new Date(notification.record.finishedAt ?? notification.record.startedAt);
 }
 
 /** Subject of outcome events: `/vaults/{vault}/keys/{key}` (lower case). */
@@ -32,7 +38,7 @@ export function createOutcomePublisher(clients: Pick<AzureClients, "eventGridPub
             eventType: outcomeEventType(notification),
             subject: outcomeSubject(notification),
             dataVersion: EVENT_DATA_VERSION,
-            eventTime: new Date(record.finishedAt ?? record.startedAt),
+            eventTime: eventTimeOf(notification),
             data: stripSecrets(record),
           },
         ]);

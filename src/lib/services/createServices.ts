@@ -4,6 +4,14 @@ import { createAzureClients, type AzureClientOptions, type AzureClients } from "
 import { BINDINGS_TABLE, createTableBindingStore, type BindingStore } from "../bindings";
 import { createConsumerRegistry, type ConsumerRegistry } from "../consumers";
 import {
+  DRIFT_TABLE,
+  createConsumerDiscovery,
+  createTableDriftStore,
+  resourceGraphReader,
+  type ConsumerDiscovery,
+  type DriftStore,
+} from "../discovery";
+import {
   FENCES_TABLE,
   VaultAllowList,
   createKeyVaultGateway,
@@ -23,6 +31,10 @@ export interface Services {
   keyVault: KeyVaultGateway;
   bindings: BindingStore;
   consumers: ConsumerRegistry;
+  /** What really uses each key (Resource Graph, confirmed by ARM), beside what is bound. */
+  discovery: ConsumerDiscovery;
+  /** Each key's drift at its last sweep (recorded once, not every sweep). */
+  drift: DriftStore;
   audit: AuditLog;
   notifications: OutcomePublisher;
   /** Insert-if-absent markers (event dedupe, requestId replay guard). */
@@ -43,13 +55,21 @@ export function createServices(settings: Settings, options: ServicesOptions = {}
   const allowList = VaultAllowList.fromSettings(settings);
   const fences = createTableKeyFenceStore(clients.tableClient(FENCES_TABLE));
   const once = createTableOnceStore(clients.tableClient(ONCE_TABLE));
+  const consumers = createConsumerRegistry({ clients, allowList, pollIntervalMs: options.pollIntervalMs });
   return {
     settings,
     allowList,
     clients,
     keyVault: createKeyVaultGateway(clients, { fences }),
     bindings: createTableBindingStore(clients.tableClient(BINDINGS_TABLE), options.nowMs),
-    consumers: createConsumerRegistry({ clients, allowList, pollIntervalMs: options.pollIntervalMs }),
+    consumers,
+    discovery: createConsumerDiscovery({
+      readPage: resourceGraphReader(clients.resourceGraph()),
+      consumers,
+      allowList,
+      scopes: settings.discoveryScopes,
+    }),
+    drift: createTableDriftStore(clients.tableClient(DRIFT_TABLE)),
     audit: createTableAuditLog(clients.tableClient(AUDIT_TABLE)),
     notifications: createOutcomePublisher(clients),
     once,

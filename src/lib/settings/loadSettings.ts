@@ -1,6 +1,7 @@
 // Reads and validates every setting once; getSettings() memoises the result for the process.
 import { CronExpressionParser } from "cron-parser";
 import { parseAllowedVaults } from "./parseAllowedVaults";
+import { parseDiscoveryScopes } from "./parseDiscoveryScopes";
 import { readRevocationSecret } from "./revocationSecret";
 import { SettingsError } from "./SettingsError";
 import { readStorageConnection } from "./storageConnection";
@@ -115,6 +116,7 @@ export function loadSettings(env: Environment = process.env): Settings {
     notifyTopicEndpoint: notifyTopicRaw === undefined ? undefined : topicEndpoint(notifyTopicRaw),
     notifyTopicKey,
     managedIdentityClientId: optional(env, "AZURE_CLIENT_ID"),
+    discoveryScopes: parseDiscoveryScopes(optional(env, "CMK_DISCOVERY_SCOPES")),
   };
 }
 

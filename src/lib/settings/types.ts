@@ -47,6 +47,11 @@ export interface Settings {
   notifyTopicEndpoint?: string;
   /** CMK_NOTIFY_TOPIC_KEY: topic access key; undefined = authenticate with the managed identity. Never log it. */
   notifyTopicKey?: string;
+  /**
+   * CMK_DISCOVERY_SCOPES: where discovery asks Resource Graph (subscription ids, `mg:<name>` for
+   * management groups); empty = every subscription the identity can read.
+   */
+  discoveryScopes: { subscriptions: string[]; managementGroups: string[] };
   /** AZURE_CLIENT_ID: client id of a user-assigned managed identity; undefined = system-assigned. */
   managedIdentityClientId?: string;
 }
@@ -62,6 +67,7 @@ export const SETTING_NAMES = [
   "CMK_NOTIFY_TOPIC_ENDPOINT",
   "CMK_NOTIFY_TOPIC_KEY",
   "AZURE_CLIENT_ID",
+  "CMK_DISCOVERY_SCOPES",
 ] as const;
 
 /**

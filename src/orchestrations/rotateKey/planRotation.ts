@@ -1,9 +1,9 @@
 // Step 1 of a rotation, shared by the load activity and the HTTP dry run: read the key and bindings, refuse early with a reason.
-import { keyCompatibilityProblems } from "../../lib/bindings";
-import { DomainError, isDomainError } from "../../lib/errors";
+import { keyCompatibilityProblems, type KeyBinding } from "../../lib/bindings";
+import { DomainError, ensureError, isDomainError } from "../../lib/errors";
 import type { KeyIdentity } from "../../lib/keys";
 import type { Services } from "../../lib/services";
-import type { Refusal, RotationMode, RotationPlan } from "./types";
+import type { Refusal, RotationMode, RotationPlan, TargetRef } from "./types";
 
 export interface PlanRequest {
   vaultName: string;
@@ -13,7 +13,7 @@ export interface PlanRequest {
   version?: string;
 }
 
-type PlanServices = Pick<Services, "allowList" | "keyVault" | "bindings">;
+type PlanServices = Pick<Services, "allowList" | "keyVault" | "bindings" | "discovery">;
 
 /** What stops a rotation for good, as opposed to a dependency hiccup worth retrying. */
 function refusalOf(error: unknown): Refusal | undefined {
@@ -38,11 +38,15 @@ export async function planRotation(services: PlanServices, request: PlanRequest)
         `No bindings are registered for ${key.vaultName}/${key.keyName}; PUT /api/bindings/${key.vaultName}/${key.keyName} first.`,
       );
     }
-    const current = await services.keyVault.getKey(key);
-    if (!current.enabled) {
+    // Key Vault refuses to read a disabled current version (KeyDisabled): the key is revoked.
+    const current = await services.keyVault.getKey(key).catch((error: unknown) => {
+      if (isDomainError(error, "KeyDisabled")) return undefined;
+      throw error;
+    });
+    if (!current?.enabled) {
       throw new DomainError(
         "KeyRevoked",
-        `The current version ${current.version} of ${key.vaultName}/${key.keyName} is disabled (revoked?); restore it before rotating.`,
+        `The current version${current ? ` ${current.version}` : ""} of ${key.vaultName}/${key.keyName} is disabled (revoked?); restore it before rotating.`,
       );
     }
     const problems = keyCompatibilityProblems(binding, current);
@@ -55,12 +59,18 @@ export async function planRotation(services: PlanServices, request: PlanRequest)
     const expiry = binding.policy.expiresAfter
       ? { expiresAfter: binding.policy.expiresAfter }
       : await rotationPolicyExpiry(services, key);
+    const found = await unregisteredConsumers(services, key, binding);
+    const bound = binding.targets.map(({ kind, resourceId, mode }) => ({ kind, resourceId, mode }));
+    const adopts = binding.policy.adoptDiscovered === true;
+    const warnings = [...(expiry.warnings ?? []), ...found.warnings];
     const plan: RotationPlan = {
       keyId,
       previousVersion: current.version,
       template: current,
-      targets: binding.targets.map(({ kind, resourceId, mode }) => ({ kind, resourceId, mode })),
-      ...expiry,
+      targets: adopts ? [...bound, ...found.unregistered] : bound,
+      ...(expiry.expiresAfter ? { expiresAfter: expiry.expiresAfter } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
+      ...(found.unregistered.length > 0 ? { unregistered: found.unregistered } : {}),
       ...(binding.policy.retireAfter ? { retireAfter: binding.policy.retireAfter } : {}),
     };
     if (request.mode === "propagate")
@@ -71,6 +81,46 @@ export async function planRotation(services: PlanServices, request: PlanRequest)
     if (!refusal) throw error;
     return { keyId, targets: [], refusal };
   }
+}
+
+/**
+ * Consumers discovery finds that the binding does not list, in the mode they use. The rotation
+ * reports them (adoptDiscovered: also updates or verifies them). Discovery failing does not stop
+ * a rotation (retirement, which could cut a consumer off, checks again and disables nothing when
+ * it cannot see): the plan says so instead.
+ */
+async function unregisteredConsumers(
+  services: PlanServices,
+  key: KeyIdentity,
+  binding: KeyBinding,
+): Promise<{ unregistered: TargetRef[]; warnings: string[] }> {
+  const keyPath = `${key.vaultName}/${key.keyName}`;
+  let found;
+  try {
+    found = await services.discovery.find(key);
+  } catch (error) {
+    return {
+      unregistered: [],
+      warnings: [
+        `Discovery could not list the consumers of ${keyPath} (${ensureError(error).message}): only bound targets are known to this rotation.`,
+      ],
+    };
+  }
+  const isBound = (resourceId: string) =>
+    binding.targets.some((target) => target.resourceId.toLowerCase() === resourceId.toLowerCase());
+  const unregistered = found
+    .filter((consumer) => !isBound(consumer.resourceId))
+    .map(({ kind, resourceId, mode }) => ({ kind, resourceId, mode }));
+  if (unregistered.length === 0) return { unregistered, warnings: [] };
+  const list = unregistered.map((target) => `${target.resourceId} (${target.mode})`).join(", ");
+  return {
+    unregistered,
+    warnings: [
+      binding.policy.adoptDiscovered
+        ? `Adopted consumers found by discovery (not in the binding): ${list}.`
+        : `Unregistered consumers of ${keyPath} are not updated by this rotation: ${list}. Register them (cmk-rotator discover ${keyPath} --register) or set policy.adoptDiscovered.`,
+    ],
+  };
 }
 
 /**

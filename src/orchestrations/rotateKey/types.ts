@@ -61,6 +61,8 @@ export interface RotationPlan {
   retireAfter?: string;
   /** propagate mode: when the version being rolled out was created (epoch ms). */
   versionCreatedOnMs?: number;
+  /** Consumers discovery found that the binding does not list (in targets too when the policy adopts them). */
+  unregistered?: TargetRef[];
   /** What the rotation goes ahead without, said to the operator (dry run, record): e.g. an unreadable rotation policy. */
   warnings?: string[];
   /** The current version as read (type, size, operations, tags): the template of the new version. */

@@ -1,8 +1,15 @@
 // Registers the sweepKeys orchestration and its activities with the Durable Functions app.
 import * as df from "durable-functions";
-import { ASSESS_KEY, LIST_BOUND_KEYS, START_KEY_ROTATION, SWEEP_KEYS_ORCHESTRATION } from "./activityNames";
+import {
+  ASSESS_KEY,
+  LIST_BOUND_KEYS,
+  RECORD_DRIFT,
+  START_KEY_ROTATION,
+  SWEEP_KEYS_ORCHESTRATION,
+} from "./activityNames";
 import { assessKey } from "./activities/assessKey";
 import { listBoundKeys } from "./activities/listBoundKeys";
+import { recordDrift } from "./activities/recordDrift";
 import { durableClientInput, startKeyRotation } from "./activities/startKeyRotation";
 import { sweepKeys } from "./sweepKeys";
 
@@ -10,3 +17,4 @@ df.app.orchestration(SWEEP_KEYS_ORCHESTRATION, sweepKeys);
 df.app.activity(LIST_BOUND_KEYS, { handler: listBoundKeys });
 df.app.activity(ASSESS_KEY, { handler: assessKey });
 df.app.activity(START_KEY_ROTATION, { handler: startKeyRotation, extraInputs: [durableClientInput] });
+df.app.activity(RECORD_DRIFT, { handler: recordDrift });

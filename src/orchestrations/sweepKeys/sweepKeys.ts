@@ -3,9 +3,19 @@ import type { OrchestrationContext } from "durable-functions";
 import { nowMs, routineRetry, type Steps } from "../orchestrationSupport";
 import { deterministicRotationId, type StartOutcome } from "../../starters/rotations/startRotation";
 import { settleAll } from "../settleAll";
-import { ASSESS_KEY, LIST_BOUND_KEYS, START_KEY_ROTATION } from "./activityNames";
+import { RETIRE_PREVIOUS_VERSIONS } from "../rotateKey/activityNames";
+import type { RetirementInput, RetirementResult } from "../rotateKey/types";
+import { ASSESS_KEY, LIST_BOUND_KEYS, RECORD_DRIFT, START_KEY_ROTATION } from "./activityNames";
 import { ASSESS_CONCURRENCY, ROTATIONS_PER_VAULT_PER_WINDOW, START_WINDOW_MS } from "./limits";
-import type { BoundKeys, KeyAssessment, SweepInput, SweepKey, SweepResult, SweepStartInput } from "./types";
+import type {
+  BoundKeys,
+  KeyAssessment,
+  KeyDrift,
+  SweepInput,
+  SweepKey,
+  SweepResult,
+  SweepStartInput,
+} from "./types";
 
 const keyPath = (key: SweepKey): string => `${key.vaultName}/${key.keyName}`;
 
@@ -17,7 +27,15 @@ function inBatches<T>(items: readonly T[], size: number): T[][] {
 
 export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
   const input = context.df.getInput<SweepInput | undefined>() ?? { reason: "schedule" };
-  const result: SweepResult = { assessed: 0, started: [], busy: [], unchanged: [], failed: [] };
+  const result: SweepResult = {
+    assessed: 0,
+    started: [],
+    busy: [],
+    unchanged: [],
+    failed: [],
+    drift: [],
+    retired: [],
+  };
   const sweptAtMs = nowMs(context);
 
   context.df.setCustomStatus({ step: "ListingKeys" });
@@ -68,8 +86,100 @@ export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
       else result.busy.push({ key: keyPath(start.key), runningId: outcome.runningId });
     });
   }
+  yield* retireWhereDue(context, assessments, result);
+  yield* recordDriftOfEveryKey(context, keys, result);
   context.df.setCustomStatus({ step: "Done", started: result.started.length, total: starts.length });
   return result;
+}
+
+/**
+ * Old versions whose rotation did not retire them (a consumer still used them, or discovery
+ * failed) are tried again here, with the same safety checks. Keys being rotated are left to their
+ * rotation. Deterministic ids: a second sweep on the same newest version rewrites the same decisions.
+ */
+function* retireWhereDue(
+  context: OrchestrationContext,
+  assessments: readonly KeyAssessment[],
+  result: SweepResult,
+): Steps<void> {
+  const due = assessments.filter((assessment) => assessment.action === "None" && assessment.retirementDue);
+  for (const batch of inBatches(due, ASSESS_CONCURRENCY)) {
+    context.df.setCustomStatus({
+      step: "RetiringVersions",
+      retired: result.retired.length,
+      total: due.length,
+    });
+    const inputs = batch.map((assessment): RetirementInput => ({
+      rotationId: deterministicRotationId(
+        "retire",
+        assessment.key.vaultName,
+        assessment.key.keyName,
+        assessment.currentVersion ?? "",
+      ),
+      vaultName: assessment.key.vaultName,
+      keyName: assessment.key.keyName,
+      keepVersion: assessment.currentVersion ?? "",
+      targets: [],
+      nowMs: nowMs(context),
+    }));
+    const outcomes = yield* settleAll(
+      context,
+      inputs.map((input) =>
+        context.df.callActivityWithRetry(RETIRE_PREVIOUS_VERSIONS, routineRetry(), input),
+      ),
+      (reason): RetirementResult | { failure: string } => ({ failure: reason }),
+    );
+    batch.forEach((assessment, position) => {
+      const outcome = outcomes[position];
+      if ("failure" in outcome) {
+        result.failed.push({
+          key: keyPath(assessment.key),
+          detail: `Retirement failed (${outcome.failure}); the next sweep tries again.`,
+        });
+      } else {
+        result.retired.push({
+          key: keyPath(assessment.key),
+          disabled: outcome.disabledVersions,
+          kept: outcome.retainedVersions,
+        });
+      }
+    });
+  }
+}
+
+/** Every bound key's consumers against its binding; a key whose consumers cannot be read is listed in failed. */
+function* recordDriftOfEveryKey(
+  context: OrchestrationContext,
+  keys: readonly SweepKey[],
+  result: SweepResult,
+): Steps<void> {
+  let checked = 0;
+  for (const batch of inBatches(keys, ASSESS_CONCURRENCY)) {
+    context.df.setCustomStatus({ step: "CheckingConsumers", checked, total: keys.length });
+    checked += batch.length;
+    const outcomes = yield* settleAll(
+      context,
+      batch.map((key) =>
+        context.df.callActivityWithRetry(RECORD_DRIFT, routineRetry(), { key, nowMs: nowMs(context) }),
+      ),
+      (reason): KeyDrift | { failure: string } => ({ failure: reason }),
+    );
+    batch.forEach((key, position) => {
+      const outcome = outcomes[position];
+      if ("failure" in outcome)
+        result.failed.push({
+          key: keyPath(key),
+          detail: `Consumers could not be checked (${outcome.failure}).`,
+        });
+      else if (outcome.open + outcome.resolved > 0)
+        result.drift.push({
+          key: keyPath(key),
+          open: outcome.open,
+          detected: outcome.detected,
+          resolved: outcome.resolved,
+        });
+    });
+  }
 }
 
 /** Rotation ids are deterministic per cause, so a sweep that runs twice still makes one version per due key. */

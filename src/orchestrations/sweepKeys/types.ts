@@ -24,6 +24,18 @@ export interface KeyAssessment {
   detail: string;
   /** The key's newest version when it was read. */
   currentVersion?: string;
+  /** Older versions are still enabled and retireAfter has passed since the newest was created. */
+  retirementDue?: boolean;
+}
+
+/** What the sweep saw of a key's consumers that are not as bound. */
+export interface KeyDrift {
+  key: SweepKey;
+  /** Consumers not as bound now. */
+  open: number;
+  /** Newly recorded this sweep. */
+  detected: number;
+  resolved: number;
 }
 
 export interface SweepStartInput {
@@ -45,6 +57,10 @@ export interface SweepResult {
   unchanged: { key: string; detail: string }[];
   /** Keys whose rotation was due but could not be started, even after retries; the next sweep tries again. */
   failed: { key: string; detail: string }[];
+  /** Keys with consumers not as bound (Unregistered, Missing, Mismatch). */
+  drift: { key: string; open: number; detected: number; resolved: number }[];
+  /** Old versions this sweep retired or kept (a version a consumer still uses is kept, and tried again next sweep). */
+  retired: { key: string; disabled: string[]; kept: { version: string; reason: string }[] }[];
 }
 
 export type { StartOutcome };

@@ -1,4 +1,4 @@
-// What GET /api/revocations/{id} returns: the audit record, with the live step while it runs.
+// What GET /api/revocations/{id} returns: the audit record as the last writer left it (no live step).
 import type { RevocationRecord } from "../../lib/audit";
 import { DomainError } from "../../lib/errors";
 import type { Services } from "../../lib/services";

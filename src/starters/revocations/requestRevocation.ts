@@ -19,8 +19,8 @@ export interface StartedRevocation {
 
 /**
  * Order matters: checks that change nothing come first (allow-list, requestId not seen, key
- * exists, no revocation of the key running, not revoked already), so a refusal or a task hub that cannot answer leaves the
- * requestId unspent and the rate limit untouched; then the requestId is claimed for good, then the
+ * exists, no revocation of the key running, not revoked already), so a refusal or a task hub that
+ * cannot answer leaves the requestId unspent and the rate limit untouched; then the requestId is claimed for good, then the
  * key's rate limit (it counts accepted requests); only then is anything recorded or started.
  * `nowMs` is the wall clock.
  */

@@ -18,7 +18,7 @@ export interface EventHandled {
  */
 export async function onKeyVaultEvent(
   client: DurableClient,
-  services: Pick<Services, "allowList" | "keyVault" | "bindings" | "audit">,
+  services: Pick<Services, "allowList" | "keyVault" | "bindings" | "audit" | "discovery">,
   delivered: unknown,
   nowMs: number = Date.now(),
 ): Promise<EventHandled> {

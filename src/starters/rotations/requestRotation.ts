@@ -22,6 +22,8 @@ export interface DryRunPlan {
   targets: (TargetRef & { plannedAction: string })[];
   newVersionExpiresAfter?: string;
   retireAfter?: string;
+  /** Consumers discovery found that the binding does not list (adopted as targets when the policy says so). */
+  unregistered?: TargetRef[];
   /** What the rotation would go ahead without (e.g. an unreadable rotation policy: no expiry). */
   warnings?: string[];
 }
@@ -55,6 +57,7 @@ function dryRunOf(plan: RotationPlan): DryRunPlan {
     targets: plan.targets.map((target) => ({ ...target, plannedAction: plannedAction(target) })),
     ...(plan.expiresAfter ? { newVersionExpiresAfter: plan.expiresAfter } : {}),
     ...(plan.retireAfter ? { retireAfter: plan.retireAfter } : {}),
+    ...(plan.unregistered ? { unregistered: plan.unregistered } : {}),
     ...(plan.warnings ? { warnings: plan.warnings } : {}),
   };
 }
@@ -65,7 +68,7 @@ function dryRunOf(plan: RotationPlan): DryRunPlan {
  */
 export async function requestRotation(
   client: DurableClient,
-  services: Pick<Services, "allowList" | "keyVault" | "bindings" | "audit">,
+  services: Pick<Services, "allowList" | "keyVault" | "bindings" | "audit" | "discovery">,
   ask: RotationAsk,
 ): Promise<RotationAnswer> {
   const parsed = services.allowList.parseKeyId(ask.keyId, { versionless: "required" });

@@ -5,6 +5,7 @@ import { revocationInstanceId, rotationInstanceId, type KeyIdentity } from "../.
 import { activeInstanceStatus } from "../activeInstanceStatus";
 import { startInstance } from "../startInstance";
 import { rotationIdOfInstance } from "./rotationIdOfInstance";
+import { revocationIdOfInstance } from "../revocations/instanceState";
 import { ROTATE_KEY_ORCHESTRATION } from "../../orchestrations/rotateKey/activityNames";
 import type {
   RotateKeyInput,
@@ -75,7 +76,12 @@ export async function startRotation(
   return oneAtATime(instanceId, async () => {
     const revocation = await activeInstanceStatus(client, revocationInstanceId(request.key));
     if (revocation) {
-      return { started: false, reason: "RevocationInProgress", runningId: revocation.instanceId, instanceId };
+      return {
+        started: false,
+        reason: "RevocationInProgress",
+        runningId: revocationIdOfInstance(revocation),
+        instanceId,
+      };
     }
     const existing = await activeInstanceStatus(client, instanceId);
     let supersededRotationId: string | undefined;

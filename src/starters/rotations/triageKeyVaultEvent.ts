@@ -11,7 +11,7 @@ export type EventDecision =
   | { action: "start"; request: RotationRequest; incident?: string }
   | { action: "ignore"; kind: DecisionKind; reason: string; detail: string; key?: KeyIdentity };
 
-type TriageServices = Pick<Services, "allowList" | "keyVault" | "bindings">;
+type TriageServices = Pick<Services, "allowList" | "keyVault" | "bindings" | "discovery">;
 
 const ignore = (kind: DecisionKind, reason: string, detail: string, key?: KeyIdentity): EventDecision => ({
   action: "ignore",

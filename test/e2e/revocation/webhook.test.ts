@@ -151,6 +151,13 @@ describe("revocation webhook", () => {
     seeded.push(key);
     const { id } = await stack.revoke(key.keyId);
     await stack.waitForRevocation(id!, isFinished);
+    // A revoked key is not rotated: Key Vault refuses to read its disabled current version.
+    const rotation = await stack.call("/api/rotations", {
+      method: "POST",
+      body: JSON.stringify({ keyId: key.keyId, dryRun: true }),
+    });
+    expect(rotation.status).toBe(409);
+    expect(((await rotation.json()) as ErrorBody).error.code).toBe("KeyRevoked");
     const { response, requestId } = await stack.restore(id!, { reenableEnvironments: false });
     expect(response.status).toBe(202);
     const restored = await stack.waitForRestore(id!, requestId);

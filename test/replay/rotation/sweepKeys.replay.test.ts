@@ -9,9 +9,11 @@ import {
   type ActivityAnswer,
   type ScheduledAction,
 } from "../replayDriver";
+import { RETIRE_PREVIOUS_VERSIONS } from "../../../src/orchestrations/rotateKey/activityNames";
 import {
   ASSESS_KEY,
   LIST_BOUND_KEYS,
+  RECORD_DRIFT,
   START_KEY_ROTATION,
   SWEEP_KEYS_ORCHESTRATION,
 } from "../../../src/orchestrations/sweepKeys/activityNames";
@@ -47,7 +49,7 @@ function assess(key: SweepKey): KeyAssessment {
     return { key, action: "Rotate", detail: "Due (RotateEvery).", currentVersion: "v1" };
   if (key.keyName === "drifted")
     return { key, action: "RepairDrift", detail: "st1 is on v1, not v2.", currentVersion: "v2" };
-  return { key, action: "None", detail: "Up to date." };
+  return { key, action: "None", detail: "Up to date.", currentVersion: "v9", retirementDue: true };
 }
 
 function answer(action: ScheduledAction): ActivityAnswer {
@@ -73,6 +75,17 @@ function answer(action: ScheduledAction): ActivityAnswer {
               instanceId: `rotate:${action.input.key.keyName}`,
             },
           };
+    case RECORD_DRIFT:
+      return action.input.key.keyName === "drifted"
+        ? { result: { key: action.input.key, open: 1, detected: 1, resolved: 0 } }
+        : { result: { key: action.input.key, open: 0, detected: 0, resolved: 0 } };
+    case RETIRE_PREVIOUS_VERSIONS:
+      return {
+        result: {
+          disabledVersions: [],
+          retainedVersions: [{ version: "v8", reason: "Kept: st9 (Unregistered) still uses it." }],
+        },
+      };
     default:
       throw new Error(`unexpected activity ${action.functionName}`);
   }
@@ -120,6 +133,39 @@ describe("sweepKeys replay", () => {
       failed: [],
     });
     expect(run.state.output.started).toHaveLength(dueKeys.length + 1);
+  });
+
+  it("retries retirement of keys not being rotated and records every key's drift", async () => {
+    const run = await runToCompletion(handler, {
+      input: { reason: "schedule" },
+      name: SWEEP_KEYS_ORCHESTRATION,
+      startAt,
+      answer: (action) =>
+        action.functionName === RECORD_DRIFT && action.input.key.keyName === "due0"
+          ? { failure: "Azure Resource Graph is unavailable (503)." }
+          : answer(action),
+    });
+    const retirements = run.actions.filter((action) => action.functionName === RETIRE_PREVIOUS_VERSIONS);
+    expect(retirements.map((action) => action.input)).toEqual([
+      expect.objectContaining({
+        vaultName: "kv2",
+        keyName: "fine",
+        keepVersion: "v9",
+        rotationId: "retire.kv2.fine.v9",
+      }),
+    ]);
+    expect(run.actions.filter((action) => action.functionName === RECORD_DRIFT)).toHaveLength(keys.length);
+    expect(run.state.output.retired).toEqual([
+      {
+        key: "kv2/fine",
+        disabled: [],
+        kept: [{ version: "v8", reason: expect.stringContaining("Unregistered") }],
+      },
+    ]);
+    expect(run.state.output.drift).toEqual([{ key: "kv1/drifted", open: 1, detected: 1, resolved: 0 }]);
+    expect(run.state.output.failed).toEqual([
+      { key: "kv1/due0", detail: expect.stringContaining("Consumers could not be checked") },
+    ]);
   });
 
   it("retries a start the task hub refuses, lists it as failed for the next sweep, and still starts the others", async () => {

@@ -205,6 +205,9 @@ describe("infra role assignments: least privilege", () => {
   });
 
   it("lets discovery read storage accounts and enterprise policies in the listed subscriptions only", () => {
+    expect(main).toMatch(
+      /^var discoverySubscriptionIds = filter\(discoveryScopes, scope => !startsWith\(scope, 'mg:'\)\)$/m,
+    );
     const role = roleDefinition("discovery reader");
     expect(listOf(role.body, "actions").sort()).toEqual([
       "Microsoft.PowerPlatform/enterprisePolicies/read",

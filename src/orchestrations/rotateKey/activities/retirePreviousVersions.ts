@@ -1,38 +1,50 @@
-// Activity: step 6, disable versions older than the rotated-in one that no target uses. Never deletes anything.
+// Activity: step 6, disable versions older than the rotated-in one that no consumer uses, registered or not. Never deletes anything.
+import type { BindingTarget } from "../../../lib/bindings";
+import { versionsHeldBy, type ConsumerRow } from "../../../lib/discovery";
 import type { KeyIdentity } from "../../../lib/keys";
 import { ensureError } from "../../../lib/errors";
-import { getServices } from "../../../lib/services";
+import { getServices, type Services } from "../../../lib/services";
 import type { RetirementInput, RetirementResult } from "../types";
 
-/** Every version some target is configured with or really uses; undefined when a target cannot be read. */
-async function versionsInUse(
-  input: RetirementInput,
-  key: KeyIdentity,
-): Promise<Map<string, string> | { unreadable: string }> {
-  const { consumers } = getServices();
-  const inUse = new Map<string, string>();
-  for (const target of input.targets) {
-    try {
-      const reference = await consumers.get(target.kind).readCurrentReference(target);
-      for (const version of [reference.configuredVersion, reference.versionInUse]) {
-        if (version) inUse.set(version, target.resourceId);
-      }
-    } catch (error) {
-      return {
-        unreadable: `${target.resourceId} could not be read (${ensureError(error).message}) for ${key.vaultName}/${key.keyName}`,
-      };
-    }
+/** The binding as it is now (it may have grown since the rotation began) and the rotation's own targets. */
+async function targetsToCheck(services: Services, key: KeyIdentity, planned: readonly BindingTarget[]) {
+  const current = (await services.bindings.get(key))?.targets ?? [];
+  const targets = [...current];
+  for (const target of planned) {
+    if (!targets.some((known) => known.resourceId.toLowerCase() === target.resourceId.toLowerCase()))
+      targets.push(target);
   }
-  return inUse;
+  return targets;
 }
 
 /**
- * Disables each enabled version older than `keepVersion` unless a target pins or uses it. When a
- * target cannot be read nothing is disabled (an unknown pin must not be cut off). Running it twice
- * finds the versions already disabled and does nothing more.
+ * Every consumer of the key, bound or found by discovery, with the versions each pins or uses; or
+ * why that cannot be known (a consumer or Resource Graph could not be read), in which case
+ * nothing may be disabled: an unknown pin must not be cut off.
+ */
+async function consumersNow(
+  services: Services,
+  input: RetirementInput,
+  key: KeyIdentity,
+): Promise<ConsumerRow[] | { unknown: string }> {
+  try {
+    return await services.discovery.consumersOf(key, await targetsToCheck(services, key, input.targets));
+  } catch (error) {
+    return {
+      unknown: `the consumers of ${key.vaultName}/${key.keyName} could not all be read (${ensureError(error).message}); the next sweep tries again`,
+    };
+  }
+}
+
+/**
+ * Disables each enabled version older than `keepVersion` unless a consumer (registered or only
+ * discovered) pins or uses it. Records which consumer kept which version. Running it twice finds
+ * the versions already disabled and does nothing more. Needs keys/list, keys/update, read of
+ * storage accounts and enterprise policies, and Resource Graph.
  */
 export async function retirePreviousVersions(input: RetirementInput): Promise<RetirementResult> {
-  const { keyVault, audit } = getServices();
+  const services = getServices();
+  const { keyVault, audit } = services;
   const key = { vaultName: input.vaultName, keyName: input.keyName };
   const versions = await keyVault.listVersions(key);
   const keepIndex = versions.findIndex((candidate) => candidate.version === input.keepVersion);
@@ -40,14 +52,19 @@ export async function retirePreviousVersions(input: RetirementInput): Promise<Re
     keepIndex < 0 ? [] : versions.slice(keepIndex + 1).filter((candidate) => candidate.enabled);
   const result: RetirementResult = { disabledVersions: [], retainedVersions: [] };
   if (candidates.length === 0) return result;
-  const inUse = await versionsInUse(input, key);
+  const consumers = await consumersNow(services, input, key);
+  const held = Array.isArray(consumers) ? versionsHeldBy(consumers) : undefined;
+  const registrationOf = (resourceId: string) =>
+    Array.isArray(consumers)
+      ? consumers.find((row) => row.resourceId === resourceId)?.registration
+      : undefined;
   for (const candidate of candidates) {
-    const usedBy = inUse instanceof Map ? inUse.get(candidate.version) : undefined;
+    const usedBy = held?.get(candidate.version);
     const retainReason =
-      "unreadable" in inUse
-        ? `Kept: ${inUse.unreadable}.`
+      "unknown" in consumers
+        ? `Kept: ${consumers.unknown}.`
         : usedBy
-          ? `Kept: ${usedBy} still uses it.`
+          ? `Kept: ${usedBy} (${registrationOf(usedBy) ?? "Registered"}) still uses it.`
           : undefined;
     if (retainReason) {
       result.retainedVersions.push({ version: candidate.version, reason: retainReason });

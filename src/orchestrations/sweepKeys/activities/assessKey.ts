@@ -1,5 +1,5 @@
 // Activity: decides what the sweep does for one key: rotate when due, repair drift of pinned targets, or nothing.
-import { rotationDue, type KeyBinding } from "../../../lib/bindings";
+import { retireNotBeforeMs, rotationDue, type KeyBinding } from "../../../lib/bindings";
 import { ensureError } from "../../../lib/errors";
 import type { KeyInfo } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";
@@ -22,6 +22,14 @@ async function driftOf(binding: KeyBinding, current: KeyInfo): Promise<string | 
     }
   }
   return undefined;
+}
+
+/** Whether retireAfter has passed since the newest version was made and an older one is still enabled. */
+async function olderVersionsToRetire(binding: KeyBinding, current: KeyInfo, nowMs: number): Promise<boolean> {
+  const notBeforeMs = retireNotBeforeMs(binding.policy, current.createdOnMs);
+  if (notBeforeMs === undefined || notBeforeMs > nowMs) return false;
+  const versions = await getServices().keyVault.listVersionsUnordered(binding.key);
+  return versions.some((version) => version.enabled && version.createdOnMs < current.createdOnMs);
 }
 
 /** Read-only. Failures make the key "None" with the reason, so one bad key never stops the sweep. */
@@ -54,7 +62,8 @@ export async function assessKey(input: AssessKeyInput): Promise<KeyAssessment> {
     if (drift) return { key, action: "RepairDrift", detail: drift, currentVersion: current.version };
     const next =
       due.dueAtMs === undefined ? "nothing makes it due" : `due ${new Date(due.dueAtMs).toISOString()}`;
-    return none(`Up to date; ${next}.`, current.version);
+    const retirementDue = await olderVersionsToRetire(binding, current, input.nowMs);
+    return { ...none(`Up to date; ${next}.`, current.version), ...(retirementDue ? { retirementDue } : {}) };
   } catch (error) {
     return none(`Could not be assessed: ${ensureError(error).message}`);
   }

@@ -114,11 +114,14 @@ describe("startRotation", () => {
     expect(calls[0]).toBe(`terminate ${rotationInstanceId(key)}`);
   });
 
-  it("does not start while the key is being revoked", async () => {
-    const { client } = fakeClient({ [revocationInstanceId(key)]: { runtimeStatus: "Running" } });
+  it("does not start while the key is being revoked, and names the revocation (not its instance)", async () => {
+    const { client } = fakeClient({
+      [revocationInstanceId(key)]: { runtimeStatus: "Running", customStatus: { revocationId: "rev-7" } },
+    });
     expect(await startRotation(client, request)).toMatchObject({
       started: false,
       reason: "RevocationInProgress",
+      runningId: "rev-7",
     });
   });
 

@@ -52,6 +52,10 @@ function services(current: KeyInfo, bound: KeyBinding | null = binding) {
       delete: () => Promise.resolve(false),
       list: () => Promise.resolve([]),
     },
+    discovery: {
+      find: () => Promise.resolve([]),
+      consumersOf: () => Promise.resolve([]),
+    },
   };
 }
 

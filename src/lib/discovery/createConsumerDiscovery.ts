@@ -1,0 +1,120 @@
+// Discovery: what really uses a key, found with Resource Graph across subscriptions and confirmed with ARM.
+import type { BindingTarget } from "../bindings/types";
+import { referenceUsesKey } from "../consumers/referenceUsesKey";
+import type { ConsumerRegistry } from "../consumers/registry";
+import { CONSUMER_KINDS, consumerSpec } from "../consumers/registry";
+import type { ConsumerKind } from "../consumers/types";
+import { isDomainError } from "../errors";
+import type { VaultAllowList } from "../keys/keyId";
+import type { KeyIdentity } from "../keys/types";
+import { classifyConsumers, modeOfReference } from "./classifyConsumers";
+import { QUERY_OF_KIND, keyNameOfRow, type KeyFilter } from "./consumerQueries";
+import { GraphQuotaGate, readAllRows, type GateOptions, type ReadGraphPage } from "./resourceGraphPages";
+import type { BoundTargetRead, ConsumerRow, DiscoveryScopes, FoundConsumer } from "./types";
+
+export interface DiscoveryDeps {
+  readPage: ReadGraphPage;
+  consumers: ConsumerRegistry;
+  allowList: VaultAllowList;
+  scopes: DiscoveryScopes;
+  gate?: GateOptions;
+}
+
+/** A discovered consumer and the key it uses (a vault-wide search finds several keys). */
+export type FoundKeyConsumer = FoundConsumer & { keyName: string };
+
+export interface ConsumerDiscovery {
+  /**
+   * Every storage account and enterprise policy using the key (without keyName: any key of the
+   * vault), in every scope of CMK_DISCOVERY_SCOPES (default: every subscription the identity can
+   * read), each confirmed with an ARM GET. Needs read on storage accounts and enterprise policies
+   * at those scopes (the discovery reader role).
+   */
+  find(filter: { vaultName: string; keyName?: string }): Promise<FoundKeyConsumer[]>;
+  /** Bound targets (each read with an ARM GET) and discovered consumers side by side. */
+  consumersOf(key: KeyIdentity, targets: readonly BindingTarget[]): Promise<ConsumerRow[]>;
+}
+
+/** ARM GETs in flight at once while confirming (ARM allows 25 reads/s per principal). */
+const CONFIRM_CONCURRENCY = 8;
+
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** A resource ARM no longer shows, or no longer shows with a Key Vault key: absent, not a failure. */
+const isAbsence = (error: unknown) =>
+  isDomainError(error, "ResourceNotFound") || isDomainError(error, "TargetMismatch");
+
+export function createConsumerDiscovery(deps: DiscoveryDeps): ConsumerDiscovery {
+  const gate = new GraphQuotaGate(deps.gate);
+
+  const candidatesOf = async (kind: ConsumerKind, filter: KeyFilter) => {
+    const rows = await readAllRows(deps.readPage, QUERY_OF_KIND[kind](filter), deps.scopes, gate);
+    const candidates: Array<{ kind: ConsumerKind; resourceId: string; keyName: string }> = [];
+    for (const row of rows) {
+      const resourceId = (row as { id?: unknown }).id;
+      const keyName = keyNameOfRow(kind, row, filter);
+      if (typeof resourceId !== "string" || !keyName) continue;
+      if (consumerSpec(kind).resourceIdProblem(resourceId) !== undefined) continue;
+      candidates.push({ kind, resourceId, keyName });
+    }
+    return candidates;
+  };
+
+  const find: ConsumerDiscovery["find"] = async ({ vaultName, keyName }) => {
+    const vaultUrl = deps.allowList.urlOf(vaultName);
+    const filter: KeyFilter = { vaultName, vaultUrl, ...(keyName ? { keyName } : {}) };
+    const candidates = [];
+    for (const kind of CONSUMER_KINDS) candidates.push(...(await candidatesOf(kind, filter)));
+    const confirmed = await mapLimited(candidates, CONFIRM_CONCURRENCY, async (candidate) => {
+      try {
+        const reference = await deps.consumers.get(candidate.kind).readCurrentReference({
+          kind: candidate.kind,
+          resourceId: candidate.resourceId,
+          mode: "versionless",
+        });
+        const key = { vaultName, keyName: candidate.keyName };
+        if (!referenceUsesKey(reference, key, vaultUrl)) return undefined;
+        return { ...candidate, keyName: reference.keyName, mode: modeOfReference(reference), reference };
+      } catch (error) {
+        if (isAbsence(error)) return undefined;
+        throw error;
+      }
+    });
+    return confirmed.filter((consumer): consumer is FoundKeyConsumer => consumer !== undefined);
+  };
+
+  const readBound = async (target: BindingTarget): Promise<BoundTargetRead> => {
+    try {
+      return { target, reference: await deps.consumers.get(target.kind).readCurrentReference(target) };
+    } catch (error) {
+      if (isAbsence(error)) return { target, gone: (error as Error).message };
+      throw error;
+    }
+  };
+
+  return {
+    find,
+    async consumersOf(key, targets) {
+      const [found, bound] = await Promise.all([
+        find(key),
+        mapLimited(targets, CONFIRM_CONCURRENCY, readBound),
+      ]);
+      return classifyConsumers(key, deps.allowList.urlOf(key.vaultName), bound, found);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// The query text stays inside Resource Graph's documented KQL, and each row is checked exactly.
+import { describe, expect, it } from "vitest";
+import { enterprisePolicyQuery, keyNameOfRow, storageAccountQuery } from "../../../../src/lib/discovery";
+
+const filter = { vaultName: "KV1", vaultUrl: "https://kv1.vault.azure.net", keyName: "cmk" };
+
+describe("consumer queries", () => {
+  it("finds storage accounts by vault URI and key name, ordered by id", () => {
+    const query = storageAccountQuery(filter);
+    expect(query).toMatch(/^resources\n\| where type =~ 'microsoft.storage\/storageaccounts'/);
+    expect(query).toContain("contains 'https://kv1.vault.azure.net'");
+    expect(query).toContain("keyvaultproperties.keyname) =~ 'cmk'");
+    expect(query.endsWith("| order by id asc")).toBe(true);
+    expect(storageAccountQuery({ ...filter, keyName: undefined })).not.toContain("keyname");
+  });
+
+  it("finds enterprise policies by vault id and key name", () => {
+    const query = enterprisePolicyQuery(filter);
+    expect(query).toContain("'microsoft.powerplatform/enterprisepolicies'");
+    expect(query).toContain("contains '/providers/microsoft.keyvault/vaults/kv1'");
+    expect(query).toContain("keyVault.key.name) =~ 'cmk'");
+  });
+
+  it("escapes quotes in literals", () => {
+    expect(storageAccountQuery({ ...filter, keyName: "a'b" })).toContain("=~ 'a\\'b'");
+  });
+
+  it("keeps only rows that point at exactly that vault and key", () => {
+    const storage = (uri: string, keyname: string) => ({
+      properties: { encryption: { keyvaultproperties: { keyvaulturi: uri, keyname } } },
+    });
+    expect(keyNameOfRow("storageAccount", storage("https://KV1.vault.azure.net/", "CMK"), filter)).toBe(
+      "CMK",
+    );
+    expect(
+      keyNameOfRow("storageAccount", storage("https://kv10.vault.azure.net/", "cmk"), filter),
+    ).toBeUndefined();
+    expect(
+      keyNameOfRow("storageAccount", storage("https://kv1.vault.azure.net", "cmk2"), filter),
+    ).toBeUndefined();
+    const policy = (vaultId: string) => ({
+      properties: { encryption: { keyVault: { id: vaultId, key: { name: "cmk" } } } },
+    });
+    const vaultId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1";
+    expect(keyNameOfRow("powerPlatformPolicy", policy(vaultId), filter)).toBe("cmk");
+    expect(keyNameOfRow("powerPlatformPolicy", policy(`${vaultId}x`), filter)).toBeUndefined();
+    expect(keyNameOfRow("powerPlatformPolicy", null, filter)).toBeUndefined();
+  });
+});
