@@ -1,16 +1,18 @@
 // cmk-rotator: Function App (Elastic Premium, Durable Functions), its storage, Application Insights, a
-// user-assigned managed identity with least-privilege role assignments, and the Key Vault Event Grid wiring.
-// Deploy at resource-group scope; nothing here is assigned at subscription scope.
+// user-assigned managed identity with least-privilege role assignments, and the identity Event Grid
+// dead-letters with. The vaults' Event Grid subscriptions are in events.bicep, deployed after the code;
+// infra/deploy.sh runs every step in order. Deploy at resource-group scope; the custom roles are defined
+// at subscription scope (modules/customRoles.bicep) and assigned on single resources.
 
-@description('Prefix of every resource name (lowercase letters and digits, 3-11 characters).')
+@description('Prefix of every resource name. Lowercased, with hyphens, underscores, dots and spaces removed; the first 11 characters are used.')
 @minLength(3)
-@maxLength(11)
+@maxLength(40)
 param namePrefix string
 
 @description('Region of the app, its storage and monitoring.')
 param location string = resourceGroup().location
 
-@description('Vaults whose keys the service rotates and revokes: { name, resourceGroup }. Becomes CMK_ALLOWED_VAULTS.')
+@description('Vaults whose keys the service rotates and revokes: { name, resourceGroup } (optionally existingSystemTopic, read by events.bicep). Becomes CMK_ALLOWED_VAULTS.')
 param allowedVaults array
 
 @description('Storage accounts bound to those keys, whose encryption key version the service writes: { name, resourceGroup }.')
@@ -28,29 +30,35 @@ param revocationSecretName string = 'cmk-revocation-secret'
 @description('NCRONTAB (6 fields) of the scheduled sweep.')
 param sweepSchedule string = '0 0 */6 * * *'
 
-@description('Optional Event Grid topic that receives one outcome event per rotation and revocation: its endpoint.')
-param notifyTopicEndpoint string = ''
-
-@description('Resource id of that topic; the identity gets EventGrid Data Sender on it (no access key stored).')
+@description('Optional Event Grid topic that receives one outcome event per rotation and revocation: its resource id (any subscription). Its endpoint is read from it; the identity gets EventGrid Data Sender on it.')
 param notifyTopicResourceId string = ''
 
-@description('Where discovery searches: subscription ids and mg:<name> management groups. Empty: every subscription the identity can read.')
+@description('Where discovery searches: subscription ids and mg:<name> management groups. Empty: every subscription the identity can read. The identity gets the discovery reader role on each listed subscription; a management group needs it assigned by hand (infra/README.md).')
 param discoveryScopes array = []
 
-@description('Create the Event Grid subscriptions. Leave false on the first deployment: Event Grid validates the endpoint, so the code must be deployed first.')
-param subscribeToVaultEvents bool = false
-
-var suffix = uniqueString(resourceGroup().id, namePrefix)
-var functionAppName = '${namePrefix}-func-${suffix}'
-var storageAccountName = take('${namePrefix}st${suffix}', 24)
+// Storage account names allow lowercase letters and digits only.
+var safePrefix = take(toLower(replace(replace(replace(replace(namePrefix, '-', ''), '_', ''), '.', ''), ' ', '')), 11)
+var suffix = uniqueString(resourceGroup().id, safePrefix)
+var functionAppName = '${safePrefix}-func-${suffix}'
+var storageAccountName = take('${safePrefix}st${suffix}', 24)
 var deadLetterContainerName = 'eventgrid-deadletter'
+var isNotifyTopicSet = !empty(notifyTopicResourceId)
+var discoverySubscriptionIds = filter(discoveryScopes, scope => !startsWith(scope, 'mg:'))
+// /subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.EventGrid/topics/{name}
+var notifyTopicIdParts = split(notifyTopicResourceId, '/')
 
-// Role definition ids (built-in roles, https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+// Built-in roles (infra/builtInRoles.json names each).
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var eventGridDataSenderRoleId = 'd5a91429-5739-47e2-a06b-3470a27159e7'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: '${namePrefix}-id-${suffix}'
+  name: '${safePrefix}-id-${suffix}'
+  location: location
+}
+
+// Event Grid's own identity: the system topics dead-letter with it (no storage key in the subscription).
+resource eventGridIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${safePrefix}-eg-id-${suffix}'
   location: location
 }
 
@@ -77,7 +85,7 @@ resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 }
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: '${namePrefix}-log-${suffix}'
+  name: '${safePrefix}-log-${suffix}'
   location: location
   properties: {
     sku: { name: 'PerGB2018' }
@@ -86,7 +94,7 @@ resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
 }
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
-  name: '${namePrefix}-ai-${suffix}'
+  name: '${safePrefix}-ai-${suffix}'
   location: location
   kind: 'web'
   properties: {
@@ -97,7 +105,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 
 // Elastic Premium: Durable Functions, always-ready instances, no cold start for the revocation webhook.
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
-  name: '${namePrefix}-plan-${suffix}'
+  name: '${safePrefix}-plan-${suffix}'
   location: location
   sku: { name: 'EP1', tier: 'ElasticPremium' }
   kind: 'elastic'
@@ -107,7 +115,104 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   }
 }
 
-var storageConnectionString = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
+// Custom roles, defined once per subscription: key rotator (vaults), consumer key writer, discovery reader.
+module customRoles 'modules/customRoles.bicep' = {
+  name: take('custom-roles-${suffix}', 64)
+  scope: subscription()
+  params: {
+    nameSuffix: suffix
+    vaultResourceGroups: union(map(allowedVaults, vault => vault.resourceGroup), [])
+    consumerResourceGroups: union(
+      map(boundStorageAccounts, account => account.resourceGroup),
+      map(enterprisePolicies, policy => policy.resourceGroup)
+    )
+    discoverySubscriptionIds: discoverySubscriptionIds
+  }
+}
+
+// Blob Data Owner, Queue Data Contributor and Table Data Contributor on the app's storage account only.
+module appStorageAccess 'modules/appStorageAccess.bicep' = {
+  name: take('app-storage-access-${suffix}', 64)
+  params: {
+    storageAccountName: storage.name
+    principalId: identity.properties.principalId
+  }
+}
+
+// Storage Blob Data Contributor for Event Grid's identity on the dead-letter container only.
+module deadLetterAccess 'modules/deadLetterWriter.bicep' = {
+  name: take('dead-letter-access-${suffix}', 64)
+  params: {
+    storageAccountName: storage.name
+    containerName: deadLetterContainer.name
+    principalId: eventGridIdentity.properties.principalId
+  }
+}
+
+// The key rotator role on each allow-listed vault (the Event Grid subscriptions are in events.bicep).
+module vaultAccess 'modules/vaultAccess.bicep' = [
+  for vault in allowedVaults: {
+    name: take('vault-${vault.name}-${suffix}', 64)
+    scope: resourceGroup(vault.resourceGroup)
+    params: {
+      vaultName: vault.name
+      principalId: identity.properties.principalId
+      roleDefinitionId: customRoles.outputs.keyRotatorRoleId
+    }
+  }
+]
+
+// Read + write of exactly the bound storage accounts and enterprise policies (no delete, no other resource).
+module consumerAccess 'modules/consumerAccess.bicep' = {
+  name: take('consumer-access-${suffix}', 64)
+  params: {
+    principalId: identity.properties.principalId
+    boundStorageAccounts: boundStorageAccounts
+    enterprisePolicies: enterprisePolicies
+    roleDefinitionId: customRoles.outputs.consumerWriterRoleId
+    nameSuffix: suffix
+  }
+}
+
+// Read-only discovery (Resource Graph) of storage accounts and enterprise policies in the listed subscriptions.
+module discoveryAccess 'modules/discoveryReader.bicep' = [
+  for subscriptionId in discoverySubscriptionIds: {
+    name: take('discovery-${subscriptionId}-${suffix}', 64)
+    scope: subscription(subscriptionId)
+    params: {
+      principalId: identity.properties.principalId
+      roleDefinitionId: customRoles.outputs.discoveryReaderRoleId
+    }
+  }
+]
+
+module revocationSecretAccess 'modules/secretReader.bicep' = {
+  name: take('revocation-secret-access-${suffix}', 64)
+  scope: resourceGroup(revocationSecretVault.resourceGroup)
+  params: {
+    vaultName: revocationSecretVault.name
+    secretName: revocationSecretName
+    principalId: identity.properties.principalId
+    roleDefinitionId: keyVaultSecretsUserRoleId
+  }
+}
+
+module notifyTopicAccess 'modules/topicSender.bicep' = if (isNotifyTopicSet) {
+  name: take('notify-topic-access-${suffix}', 64)
+  scope: resourceGroup(
+    isNotifyTopicSet ? notifyTopicIdParts[2] : subscription().subscriptionId,
+    isNotifyTopicSet ? notifyTopicIdParts[4] : resourceGroup().name
+  )
+  params: {
+    topicName: isNotifyTopicSet ? last(notifyTopicIdParts) : 'none'
+    principalId: identity.properties.principalId
+    roleDefinitionId: eventGridDataSenderRoleId
+  }
+}
+
+// Only the Elastic Premium content share (Azure Files) still takes a key: WEBSITE_CONTENTAZUREFILECONNECTIONSTRING
+// has no identity-based form. Host storage, the task hub and the app's tables use the identity.
+var contentShareConnectionString = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
 var revocationSecretUri = 'https://${revocationSecretVault.name}${environment().suffixes.keyvaultDns}/secrets/${revocationSecretName}/'
 
 resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
@@ -118,6 +223,9 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: { '${identity.id}': {} }
   }
+  // The host reaches its storage with the identity, and resolves the revocation secret reference at start:
+  // start it once those roles exist.
+  dependsOn: [appStorageAccess, revocationSecretAccess]
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
@@ -127,20 +235,26 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
       linuxFxVersion: 'Node|22'
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // This list replaces every setting on each deployment: the code must not live in a setting that
+      // a deployment writes. `1` runs the package the last zip deployment stored (infra/deploy.sh).
       appSettings: [
         { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
         { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'node' }
+        { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
+        { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'false' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
-        { name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', value: storageConnectionString }
+        { name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', value: contentShareConnectionString }
         { name: 'WEBSITE_CONTENTSHARE', value: toLower(functionAppName) }
-        // Host storage, the Durable task hub and the app's tables (bindings, audit, replay guard).
-        { name: 'AzureWebJobsStorage', value: storageConnectionString }
+        // Host storage, the Durable task hub and the app's tables (bindings, audit, replay guard), with the identity.
+        { name: 'AzureWebJobsStorage__accountName', value: storage.name }
+        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+        { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
         { name: 'CMK_ALLOWED_VAULTS', value: join(map(allowedVaults, vault => vault.name), ',') }
         { name: 'CMK_ARM_ENDPOINT', value: environment().resourceManager }
         { name: 'CMK_POWER_PLATFORM_ENDPOINT', value: 'https://api.bap.microsoft.com' }
         { name: 'CMK_REVOCATION_SECRET', value: '@Microsoft.KeyVault(SecretUri=${revocationSecretUri})' }
         { name: 'CMK_SWEEP_SCHEDULE', value: sweepSchedule }
-        { name: 'CMK_NOTIFY_TOPIC_ENDPOINT', value: notifyTopicEndpoint }
+        { name: 'CMK_NOTIFY_TOPIC_ENDPOINT', value: isNotifyTopicSet ? notifyTopicAccess.outputs.topicEndpoint : '' }
         // Empty: the identity authenticates to the topic (EventGrid Data Sender), so no key is stored.
         { name: 'CMK_NOTIFY_TOPIC_KEY', value: '' }
         { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
@@ -150,55 +264,36 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
   }
 }
 
-// Crypto Officer on each allow-listed vault, and (once the code is deployed) its Event Grid subscription.
-module vaultAccess 'modules/vaultAccess.bicep' = [
-  for vault in allowedVaults: {
-    name: 'vault-${vault.name}'
-    scope: resourceGroup(vault.resourceGroup)
-    params: {
-      vaultName: vault.name
-      principalId: identity.properties.principalId
-      functionAppId: functionApp.id
-      deadLetterStorageAccountId: storage.id
-      deadLetterContainerName: deadLetterContainerName
-      subscribeToVaultEvents: subscribeToVaultEvents
-    }
-  }
-]
-
-// Read + write of exactly the bound storage accounts and enterprise policies (no delete, no other resource).
-module consumerAccess 'modules/consumerAccess.bicep' = {
-  name: 'consumer-access'
-  params: {
-    principalId: identity.properties.principalId
-    boundStorageAccounts: boundStorageAccounts
-    enterprisePolicies: enterprisePolicies
-    roleNameSuffix: suffix
+// Deployments authenticate with Microsoft Entra ID only: no FTP or SCM user name and password.
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
   }
 }
 
-module revocationSecretAccess 'modules/secretReader.bicep' = {
-  name: 'revocation-secret-access'
-  scope: resourceGroup(revocationSecretVault.resourceGroup)
-  params: {
-    vaultName: revocationSecretVault.name
-    secretName: revocationSecretName
-    principalId: identity.properties.principalId
-    roleDefinitionId: keyVaultSecretsUserRoleId
-  }
-}
-
-module notifyTopicAccess 'modules/topicSender.bicep' = if (notifyTopicResourceId != '') {
-  name: 'notify-topic-access'
-  scope: resourceGroup(notifyTopicResourceId != '' ? split(notifyTopicResourceId, '/')[4] : resourceGroup().name)
-  params: {
-    topicName: notifyTopicResourceId != '' ? last(split(notifyTopicResourceId, '/')) : 'none'
-    principalId: identity.properties.principalId
-    roleDefinitionId: eventGridDataSenderRoleId
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
   }
 }
 
 output functionAppName string = functionApp.name
+output functionAppId string = functionApp.id
 output functionAppUrl string = 'https://${functionApp.properties.defaultHostName}'
 output identityPrincipalId string = identity.properties.principalId
 output identityClientId string = identity.properties.clientId
+output eventGridIdentityId string = eventGridIdentity.id
+
+// The parameters of events.bicep, as a deployment parameters object (infra/deploy.sh writes it to a file).
+output eventsParameters object = {
+  functionAppName: { value: functionApp.name }
+  allowedVaults: { value: allowedVaults }
+  eventGridIdentityId: { value: eventGridIdentity.id }
+  deadLetterStorageAccountName: { value: storage.name }
+  deadLetterContainerName: { value: deadLetterContainer.name }
+  nameSuffix: { value: suffix }
+}

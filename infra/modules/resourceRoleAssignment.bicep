@@ -1,4 +1,5 @@
 // Assigns one role to one principal on one existing storage account or enterprise policy (never wider).
+// The policy is only read here, so the api-version is the one the Bicep types know (2020-10-30-preview).
 
 @allowed(['Microsoft.Storage/storageAccounts', 'Microsoft.PowerPlatform/enterprisePolicies'])
 param resourceType string
@@ -10,7 +11,7 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing 
   name: resourceName
 }
 
-resource enterprisePolicy 'Microsoft.PowerPlatform/enterprisePolicies@2020-10-30' existing = if (resourceType == 'Microsoft.PowerPlatform/enterprisePolicies') {
+resource enterprisePolicy 'Microsoft.PowerPlatform/enterprisePolicies@2020-10-30-preview' existing = if (resourceType == 'Microsoft.PowerPlatform/enterprisePolicies') {
   name: resourceName
 }
 

@@ -1,4 +1,4 @@
-// EventGrid Data Sender for the app's identity on the outcome notification topic only.
+// EventGrid Data Sender for the app's identity on the outcome notification topic only; its endpoint for the app.
 
 param topicName string
 param principalId string
@@ -17,3 +17,7 @@ resource dataSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleDefinitionId)
   }
 }
+
+// Taken from the topic itself, so the endpoint and the role can never name two different topics.
+@description('The topic endpoint (CMK_NOTIFY_TOPIC_ENDPOINT).')
+output topicEndpoint string = topic.properties.endpoint

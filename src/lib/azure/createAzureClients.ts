@@ -5,10 +5,10 @@ import { StorageManagementClient } from "@azure/arm-storage";
 import { AzureKeyCredential, type TokenCredential } from "@azure/core-auth";
 import { TableClient } from "@azure/data-tables";
 import { EventGridPublisherClient } from "@azure/eventgrid";
-import { DefaultAzureCredential } from "@azure/identity";
 import { KeyClient } from "@azure/keyvault-keys";
 import { DomainError } from "../errors";
-import type { Settings } from "../settings";
+import type { Settings, StorageConnection } from "../settings";
+import { createCredential } from "./createCredential";
 import { isLoopbackUrl } from "./loopback";
 import { createPowerPlatformAdminClient } from "./powerPlatformAdminClient";
 import type { AzureClientOptions, AzureClients, PowerPlatformAdminClient } from "./types";
@@ -17,6 +17,53 @@ import type { AzureClientOptions, AzureClients, PowerPlatformAdminClient } from 
 function tableEndpointOf(connectionString: string): string | undefined {
   const match = /(?:^|;)\s*TableEndpoint=([^;]+)/i.exec(connectionString);
   return match?.[1].trim();
+}
+
+/**
+ * The credential of the app's own tables: the app's, unless the identity-based storage setting asks for
+ * the managed identity alone or names another user-assigned identity (`__credential`, `__clientId`).
+ */
+function storageCredentialOf(
+  storage: Extract<StorageConnection, { kind: "identity" }>,
+  settings: Settings,
+  appCredential: TokenCredential,
+  options: AzureClientOptions,
+): TokenCredential {
+  if (options.credential) return options.credential;
+  const clientId = storage.clientId ?? settings.managedIdentityClientId;
+  if (!storage.isManagedIdentityOnly && clientId === settings.managedIdentityClientId) return appCredential;
+  return createCredential({
+    managedIdentityClientId: clientId,
+    isManagedIdentityOnly: storage.isManagedIdentityOnly,
+  });
+}
+
+/** Builds the TableClient factory from AzureWebJobsStorage: a connection string, or a token on the table endpoint. */
+function tableClientFactory(
+  settings: Settings,
+  appCredential: TokenCredential,
+  options: AzureClientOptions,
+): (tableName: string) => TableClient {
+  const storage = settings.storage;
+  const retryOptions = options.retryOptions;
+  if (storage.kind === "connectionString") {
+    const tableEndpoint = tableEndpointOf(storage.connectionString);
+    const allowInsecureConnection =
+      tableEndpoint !== undefined && tableEndpoint.startsWith("http:") && isLoopbackUrl(tableEndpoint);
+    return (tableName) =>
+      TableClient.fromConnectionString(storage.connectionString, tableName, {
+        allowInsecureConnection,
+        retryOptions,
+      });
+  }
+  const credential = storageCredentialOf(storage, settings, appCredential, options);
+  const allowInsecureConnection =
+    storage.tableServiceUri.startsWith("http:") && isLoopbackUrl(storage.tableServiceUri);
+  return (tableName) =>
+    new TableClient(storage.tableServiceUri, tableName, credential, {
+      allowInsecureConnection,
+      retryOptions,
+    });
 }
 
 function memoise<T>(create: (key: string) => T): (key: string) => T {
@@ -33,14 +80,12 @@ function memoise<T>(create: (key: string) => T): (key: string) => T {
 
 /**
  * Creates the app's Azure clients from validated settings. Key Vault clients relax the challenge
- * resource check only for loopback vault hosts (emulators); tables allow http only on loopback.
+ * resource check only for loopback vault hosts (emulators); tables allow http only on loopback
+ * and are reached with a connection string or, identity-based, with a token from the one credential factory.
  */
 export function createAzureClients(settings: Settings, options: AzureClientOptions = {}): AzureClients {
   const credential: TokenCredential =
-    options.credential ??
-    new DefaultAzureCredential(
-      settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {},
-    );
+    options.credential ?? createCredential({ managedIdentityClientId: settings.managedIdentityClientId });
   const tlsOptions = options.caPem ? { ca: options.caPem } : undefined;
   const retryOptions = options.retryOptions;
   const armScopes = [`${settings.armEndpoint}/.default`];
@@ -78,15 +123,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
         userAgentOptions: { userAgentPrefix: "cmk-rotator" },
       }),
   );
-  const tableEndpoint = tableEndpointOf(settings.storageConnectionString);
-  const allowInsecureTables =
-    tableEndpoint !== undefined && tableEndpoint.startsWith("http:") && isLoopbackUrl(tableEndpoint);
-  const tableClient = memoise((tableName: string) =>
-    TableClient.fromConnectionString(settings.storageConnectionString, tableName, {
-      allowInsecureConnection: allowInsecureTables,
-      retryOptions,
-    }),
-  );
+  const tableClient = memoise(tableClientFactory(settings, credential, options));
   let graph: ResourceGraphClient | undefined;
   let admin: PowerPlatformAdminClient | undefined;
   let publisher: EventGridPublisherClient<"EventGrid"> | undefined;

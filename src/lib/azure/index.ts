@@ -8,3 +8,4 @@ export type {
 export { createAzureClients } from "./createAzureClients";
 export { createPowerPlatformAdminClient } from "./powerPlatformAdminClient";
 export { isLoopbackUrl } from "./loopback";
+export { createCredential, type CredentialRequest } from "./createCredential";

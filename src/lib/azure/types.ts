@@ -50,7 +50,7 @@ export interface AzureClients {
   resourceClient(subscriptionId: string): ResourceManagementClient;
   /** Resource Graph client on CMK_ARM_ENDPOINT (tenant-wide: queries name their subscriptions). */
   resourceGraph(): ResourceGraphClient;
-  /** TableClient on AzureWebJobsStorage. Call `createTable()` once before first use. */
+  /** TableClient on AzureWebJobsStorage (connection string or identity-based). Call `createTable()` once before first use. */
   tableClient(tableName: string): TableClient;
   /** The Power Platform admin API client. */
   powerPlatformAdmin(): PowerPlatformAdminClient;

@@ -206,9 +206,10 @@ export function createKeyVaultGateway(
     findVersionByTag,
 
     /**
-     * Needs keys/get, keys/list and keys/create (Key Vault Crypto Officer). Looks for the rotation's
-     * tag first, so a re-run activity or a replay returns the version it already made. The
-     * orchestration's per-key singleton keeps two callers with the same id from racing.
+     * Data actions `Microsoft.KeyVault/vaults/keys/read` and `keys/create/action` (the key rotator
+     * role). Looks for the rotation's tag first, so a re-run activity or a replay returns the version
+     * it already made. The orchestration's per-key singleton keeps two callers with the same id from
+     * racing.
      */
     async createVersionOnce(
       key: KeyIdentity,
@@ -241,7 +242,7 @@ export function createKeyVaultGateway(
       }
     },
 
-    /** Needs keys/update (Key Vault Crypto Officer). Never deletes anything. */
+    /** Data action `Microsoft.KeyVault/vaults/keys/update/action` (the key rotator role); never deletes. */
     async setVersionEnabled(
       key: KeyIdentity,
       version: string,
@@ -259,7 +260,7 @@ export function createKeyVaultGateway(
       }
     },
 
-    /** Needs keys/getrotationpolicy (Key Vault Crypto Officer or Reader). */
+    /** Data action `Microsoft.KeyVault/vaults/keys/rotationpolicy/read` (the key rotator role). */
     async getRotationPolicy(key: KeyIdentity): Promise<KeyRotationPolicyInfo | undefined> {
       try {
         const policy = await clients.keyClient(key.vaultName).getKeyRotationPolicy(key.keyName);

@@ -69,29 +69,30 @@ export interface KeyRotationPolicyInfo {
 
 /**
  * Everything the app does to Key Vault. Every method maps SDK failures to domain errors
- * (KeyNotFound, KeyVersionNotFound, DependencyForbidden, ThrottledError...).
+ * (KeyNotFound, KeyVersionNotFound, DependencyForbidden, ThrottledError...), and names the
+ * Key Vault RBAC data actions it needs: the deployment's custom key role grants exactly those.
  */
 export interface KeyVaultGateway {
-  /** Current version of the key with its type, size and operations. Needs keys/get (Key Vault Crypto User or Reader). */
+  /** Current version of the key with its type, size and operations. Data action: `Microsoft.KeyVault/vaults/keys/read` (keys/get). */
   getKey(key: KeyIdentity): Promise<KeyInfo>;
-  /** A given version. Needs keys/get. */
+  /** A given version. Data action: `Microsoft.KeyVault/vaults/keys/read` (keys/get). */
   getKeyVersion(key: KeyIdentity, version: string): Promise<KeyInfo>;
-  /** Every version, newest created first. Needs keys/list (Key Vault Reader); keys/get to break ties. */
+  /** Every version, newest created first. Data action: `Microsoft.KeyVault/vaults/keys/read` (keys/list, and keys/get to break ties). */
   listVersions(key: KeyIdentity): Promise<KeyVersionInfo[]>;
   /**
    * Every version in listing order, from keys/list alone: works while every version is disabled (Key Vault
-   * refuses to GET a disabled version). KeyNotFound when the key has no version. Needs keys/list (Key Vault Reader).
+   * refuses to GET a disabled version). KeyNotFound when the key has no version. Data action: `Microsoft.KeyVault/vaults/keys/read` (keys/list).
    */
   listVersionsUnordered(key: KeyIdentity): Promise<KeyVersionInfo[]>;
-  /** The names of every key in an allow-listed vault. Needs keys/list (Key Vault Reader). */
+  /** The names of every key in an allow-listed vault. Data action: `Microsoft.KeyVault/vaults/keys/read` (keys/list). */
   listKeyNames(vaultName: string): Promise<string[]>;
-  /** The version tagged with this rotation id, if any. Needs keys/list. */
+  /** The version tagged with this rotation id, if any. Data action: `Microsoft.KeyVault/vaults/keys/read` (keys/list). */
   findVersionByTag(key: KeyIdentity, rotationId: string): Promise<KeyVersionInfo | undefined>;
   /**
    * Creates a new version with the current version's type, size and operations, tagged with the
    * rotation id, unless a version with that tag already exists: safe to call again after a crash
    * or replay. Refused with KeyRevoked while a revocation fence is up.
-   * Needs keys/get, keys/list and keys/create (Key Vault Crypto Officer).
+   * Data actions: `Microsoft.KeyVault/vaults/keys/read` (keys/get, keys/list) and `Microsoft.KeyVault/vaults/keys/create/action` (keys/create).
    */
   createVersionOnce(
     key: KeyIdentity,
@@ -101,7 +102,7 @@ export interface KeyVaultGateway {
   /**
    * Enables or disables one version (retirement, revocation, restore). Re-enabling a key under a
    * revocation fence is refused (KeyRevoked) unless `revocationId` names that fence (restore).
-   * Needs keys/update (Key Vault Crypto Officer).
+   * Data action: `Microsoft.KeyVault/vaults/keys/update/action` (keys/update).
    */
   setVersionEnabled(
     key: KeyIdentity,
@@ -109,6 +110,6 @@ export interface KeyVaultGateway {
     enabled: boolean,
     options?: { revocationId?: string },
   ): Promise<KeyVersionInfo>;
-  /** The key's rotation policy, undefined when none is set. Needs keys/getrotationpolicy. */
+  /** The key's rotation policy, undefined when none is set. Data action: `Microsoft.KeyVault/vaults/keys/rotationpolicy/read` (keys/getrotationpolicy). */
   getRotationPolicy(key: KeyIdentity): Promise<KeyRotationPolicyInfo | undefined>;
 }

@@ -4,6 +4,7 @@ import { parseAllowedVaults } from "./parseAllowedVaults";
 import { parseDiscoveryScopes } from "./parseDiscoveryScopes";
 import { readRevocationSecret } from "./revocationSecret";
 import { SettingsError } from "./SettingsError";
+import { readStorageConnection } from "./storageConnection";
 import {
   DEFAULT_ARM_ENDPOINT,
   DEFAULT_POWER_PLATFORM_ENDPOINT,
@@ -78,11 +79,7 @@ function sweepSchedule(value: string): string {
  * what to fix; never echoes a secret's value.
  */
 export function loadSettings(env: Environment = process.env): Settings {
-  const storageConnectionString = required(
-    env,
-    "AzureWebJobsStorage",
-    "give the storage account connection string (UseDevelopmentStorage=true locally).",
-  );
+  const storage = readStorageConnection(env);
   const allowedVaults = parseAllowedVaults(
     required(
       env,
@@ -110,7 +107,7 @@ export function loadSettings(env: Environment = process.env): Settings {
     );
   }
   return {
-    storageConnectionString,
+    storage,
     allowedVaults,
     armEndpoint,
     powerPlatformEndpoint,

@@ -9,9 +9,30 @@ export interface AllowedVault {
   url: string;
 }
 
+/**
+ * How the app reaches its own storage (bindings, audit, webhook replay guard), read from
+ * `AzureWebJobsStorage` as the Functions host reads it.
+ */
+export type StorageConnection =
+  | {
+      /** `AzureWebJobsStorage` holds a connection string (locally: Azurite). */
+      kind: "connectionString";
+      connectionString: string;
+    }
+  | {
+      /** `AzureWebJobsStorage__accountName` or `__tableServiceUri`: tables reached with a token. */
+      kind: "identity";
+      /** Table endpoint without a trailing slash, e.g. https://<account>.table.core.windows.net. */
+      tableServiceUri: string;
+      /** `__credential=managedidentity`: only the managed identity, never a developer sign-in. */
+      isManagedIdentityOnly: boolean;
+      /** `__clientId`: the user-assigned identity to use; undefined = AZURE_CLIENT_ID or system-assigned. */
+      clientId?: string;
+    };
+
 export interface Settings {
-  /** AzureWebJobsStorage: the Table Storage connection string (bindings, audit, webhook replay guard). */
-  storageConnectionString: string;
+  /** AzureWebJobsStorage (or its identity-based form): where the app's tables live. */
+  storage: StorageConnection;
   /** CMK_ALLOWED_VAULTS: the only vaults the service touches. */
   allowedVaults: readonly AllowedVault[];
   /** CMK_ARM_ENDPOINT: Azure Resource Manager origin (default https://management.azure.com). */
@@ -35,7 +56,7 @@ export interface Settings {
   managedIdentityClientId?: string;
 }
 
-/** Every setting the app reads (the infrastructure test checks the Bicep template sets each). */
+/** Every setting the app reads besides the identity-based storage form (the infrastructure test checks the Bicep template sets each or documents it optional). */
 export const SETTING_NAMES = [
   "AzureWebJobsStorage",
   "CMK_ALLOWED_VAULTS",
@@ -49,7 +70,20 @@ export const SETTING_NAMES = [
   "CMK_DISCOVERY_SCOPES",
 ] as const;
 
-export type SettingName = (typeof SETTING_NAMES)[number];
+/**
+ * The identity-based form of AzureWebJobsStorage, read when the connection string is not set
+ * (the Functions host reads the same names for its own storage and the Durable task hub).
+ */
+export const STORAGE_IDENTITY_SETTING_NAMES = [
+  "AzureWebJobsStorage__accountName",
+  "AzureWebJobsStorage__credential",
+  "AzureWebJobsStorage__clientId",
+  "AzureWebJobsStorage__tableServiceUri",
+  "AzureWebJobsStorage__blobServiceUri",
+  "AzureWebJobsStorage__queueServiceUri",
+] as const;
+
+export type SettingName = (typeof SETTING_NAMES)[number] | (typeof STORAGE_IDENTITY_SETTING_NAMES)[number];
 
 export const DEFAULT_ARM_ENDPOINT = "https://management.azure.com";
 export const DEFAULT_POWER_PLATFORM_ENDPOINT = "https://api.bap.microsoft.com";

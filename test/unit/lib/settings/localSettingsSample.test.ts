@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SETTING_NAMES } from "../../../../src/lib/settings";
+import { SETTING_NAMES, STORAGE_IDENTITY_SETTING_NAMES } from "../../../../src/lib/settings";
 
 interface LocalSettingsSample {
   Values: Record<string, string>;
@@ -17,6 +17,14 @@ describe("local.settings.sample.json", () => {
     expect(sample.Values).toHaveProperty(name);
     expect(sample._comments[name]?.length ?? 0).toBeGreaterThan(20);
   });
+
+  it.each(STORAGE_IDENTITY_SETTING_NAMES.map((name) => [name]))(
+    "documents %s without setting it (locally the connection string wins)",
+    (name) => {
+      expect(sample.Values).not.toHaveProperty(name);
+      expect(sample._comments[name]?.length ?? 0).toBeGreaterThan(20);
+    },
+  );
 
   it("does not lead a local run into an unresolved Key Vault reference for the revocation secret", () => {
     // Core Tools passes a reference through as text; the app would then refuse every revocation.
