@@ -219,3 +219,18 @@ export function renderBindingList(response: unknown): string {
     }),
   );
 }
+
+/** Renders the rows of `GET /api/keys/{vault}/{key}/consumers`: one line per consumer, registration first. */
+export function renderConsumerTable(rows: unknown): string {
+  return renderTable(
+    ["registration", "kind", "mode", "version", "resource", "detail"],
+    listOf(rows).map((row) => [
+      text(row.registration),
+      text(row.kind),
+      text(row.mode),
+      text(row.versionInUse, "-"),
+      text(row.resourceId),
+      text(row.detail),
+    ]),
+  );
+}

@@ -1,7 +1,7 @@
 // `discover <vault>/<key> | --all [--register]`: every consumer of a key, registered or found, and registering the unregistered.
 import { CliError } from "../CliError";
 import { ExitCode, type ExitCodeValue } from "../exitCodes";
-import { renderTable } from "../table";
+import { renderConsumerTable } from "../render";
 import { emit, type CommandContext } from "./CommandContext";
 
 interface KeyArgs {
@@ -65,19 +65,7 @@ function renderConsumers(
   registered: readonly ConsumerRow[],
 ): string {
   const table =
-    rows.length === 0
-      ? `no consumers of ${key.vaultName}/${key.keyName} found`
-      : renderTable(
-          ["registration", "kind", "mode", "version", "resource", "detail"],
-          rows.map((row) => [
-            row.registration,
-            row.kind,
-            row.mode,
-            row.versionInUse ?? "-",
-            row.resourceId,
-            row.detail,
-          ]),
-        );
+    rows.length === 0 ? `no consumers of ${key.vaultName}/${key.keyName} found` : renderConsumerTable(rows);
   const added = registered.map((row) => `registered ${row.kind} ${row.mode} ${row.resourceId}`);
   return [table, ...added].join("\n");
 }

@@ -26,7 +26,8 @@ export const KEY_EVENT_TYPES = [
   "Microsoft.KeyVault.KeyNewVersionCreated",
   "Microsoft.KeyVault.KeyExpired",
 ];
-const SWEEP_SCHEDULE = "0 0 */6 * * *";
+// Daily: every occurrence fires when the virtual clock jumps, so a month is 31 sweeps.
+const SWEEP_SCHEDULE = "0 0 0 * * *";
 
 export interface SandboxOptions {
   ports: SandboxPorts;

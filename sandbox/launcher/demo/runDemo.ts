@@ -3,7 +3,8 @@
 import type { ApiClient } from "../../../cli/apiClient";
 import type { GlobalOptions } from "../../../cli/commandLine";
 import type { CliIo } from "../../../cli/io";
-import { renderRevocation, renderRotation } from "../../../cli/render";
+import { renderConsumerTable, renderRevocation, renderRotation } from "../../../cli/render";
+import { runCli } from "../../../cli/runCli";
 import { JUST_STARTED_GRACE_MS, waitForOutcome } from "../../../cli/waitForOutcome";
 import type { RunningSandbox } from "../startSandbox";
 import { appClient, appServes, vaultClient } from "./demoClients";
@@ -130,6 +131,66 @@ export async function runDemo(sandbox: RunningSandbox, estate: DemoEstate, log: 
     },
   );
 
+  await step(
+    "5. discovery: a consumer nobody registered",
+    [
+      ["GET", "keys/v/k/consumers"],
+      ["POST", "rotations"],
+    ],
+    async () => {
+      const path = `/api/keys/${estate.primaryKey.vaultName}/${estate.primaryKey.keyName}/consumers`;
+      const consumers = (await api.get(path)).body;
+      log(indent(renderConsumerTable(consumers)));
+      const stray = (
+        (consumers as { value?: Array<{ resourceId: string; versionInUse?: string }> }).value ?? []
+      ).find((row) => row.resourceId === estate.unregisteredStorageAccount.id);
+      const started = await api.post("/api/rotations", {
+        keyId: estate.primaryKey.keyId,
+        reason: "demo: rotation with an unregistered consumer",
+      });
+      const record = await follow(api, io, "rotation", idOf(started.body));
+      log(indent(renderRotation(record)));
+      log("   advancing the virtual clock 31 days: retirement is due (retireAfter P30D)");
+      await sandbox.clock.advance(31 * DAY_MS);
+      await sandbox.host.whenIdle(60_000);
+      const pinned = stray?.versionInUse;
+      const kept = pinned ? await isEnabled(sandbox, estate, pinned) : false;
+      log(
+        kept
+          ? `   retirement kept version ${pinned} enabled: ${estate.unregisteredStorageAccount.name} (Unregistered) still uses it`
+          : `   version ${pinned ?? "-"} was disabled`,
+      );
+      return kept ? "old version kept for the unregistered consumer" : "old version disabled";
+    },
+  );
+
+  await step(
+    "6. discover --register",
+    [
+      ["GET", "keys/v/k/consumers"],
+      ["PUT", "bindings/v/k"],
+    ],
+    async () => {
+      const keyPath = `${estate.primaryKey.vaultName}/${estate.primaryKey.keyName}`;
+      log(`   cmk-rotator discover ${keyPath} --register`);
+      const output: string[] = [];
+      const exitCode = await runCli(
+        [
+          "discover",
+          keyPath,
+          "--register",
+          "--base-url",
+          sandbox.state.functionsBaseUrl,
+          "--function-key",
+          sandbox.state.functionKey,
+        ],
+        { ...io, stdout: { write: (text: string) => output.push(text) } },
+      );
+      log(indent(output.join("").trimEnd()));
+      return exitCode === 0 ? "registered" : `exit code ${exitCode}`;
+    },
+  );
+
   log("");
   log(await renderDemoSummary(sandbox, estate, outcomes));
 }
@@ -158,6 +219,15 @@ async function runStep(
     outcomes[title] = "failed";
     log(`   failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** Listing, not GET: Key Vault refuses to read a disabled version. */
+async function isEnabled(sandbox: RunningSandbox, estate: DemoEstate, version: string): Promise<boolean> {
+  const keys = vaultClient(sandbox.state.keyVaults[estate.primaryKey.vaultName]);
+  for await (const properties of keys.listPropertiesOfKeyVersions(estate.primaryKey.keyName)) {
+    if (properties.version === version) return properties.enabled === true;
+  }
+  return false;
 }
 
 function vaultKey(sandbox: RunningSandbox, estate: DemoEstate) {

@@ -43,10 +43,17 @@ it(
       "2. on-demand rotation",
       "3. emergency revocation",
       "4. restore",
+      "5. discovery: a consumer nobody registered",
+      "6. discover --register",
     ]) {
       expect(output).toContain(`\n${title}\n`);
     }
     expect(output).not.toMatch(/^ {3}failed: /m);
+    expect(output).toMatch(/Unregistered +storageAccount +pinned .*contosocireports/);
+    expect(output).toMatch(
+      /retirement kept version \S+ enabled: contosocireports \(Unregistered\) still uses it/,
+    );
+    expect(output).toMatch(/registered storageAccount pinned .*contosocireports/);
     expect(output).toMatch(/^summary\n {2}key +versions +enabled +current\n {2}contoso-cmk\/ci-data-cmk/m);
     expect(existsSync(join(stateDir, "sandbox.json"))).toBe(true);
 
