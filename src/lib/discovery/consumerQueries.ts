@@ -1,5 +1,6 @@
 // The Resource Graph queries that find what uses a key, and the exact check of each row they return (no I/O).
-import type { ConsumerKind } from "../consumers/types";
+import type { ConsumerKind, ConsumerReference } from "../consumers/types";
+import { versionOfKeyId } from "../keys/keyId";
 import { sameVaultOrigin } from "../consumers/referenceUsesKey";
 
 /** Which key (or, without keyName, which vault's keys) a query looks for. */
@@ -71,4 +72,30 @@ export function keyNameOfRow(kind: ConsumerKind, row: unknown, filter: KeyFilter
   if (!inVault || typeof keyName !== "string" || keyName.length === 0) return undefined;
   if (filter.keyName && keyName.toLowerCase() !== filter.keyName.toLowerCase()) return undefined;
   return keyName;
+}
+
+/** What a Resource Graph row says the resource is configured with (the same fields an ARM GET reads). */
+export function referenceOfRow(kind: ConsumerKind, row: unknown, keyName: string): ConsumerReference {
+  const properties = (row as { properties?: Record<string, unknown> } | null)?.properties;
+  const encryption = properties?.encryption as Record<string, unknown> | undefined;
+  const text = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : undefined);
+  if (kind === "storageAccount") {
+    const vaultProperties = encryption?.keyvaultproperties as Record<string, unknown> | undefined;
+    const configuredVersion = text(vaultProperties?.keyversion);
+    const versionInUse = versionOfKeyId(text(vaultProperties?.currentVersionedKeyIdentifier));
+    return {
+      keyName,
+      ...(text(vaultProperties?.keyvaulturi) ? { vaultUrl: text(vaultProperties?.keyvaulturi) } : {}),
+      ...(configuredVersion ? { configuredVersion } : {}),
+      ...(versionInUse ? { versionInUse } : {}),
+    };
+  }
+  const keyVault = encryption?.keyVault as { id?: unknown; key?: { version?: unknown } } | undefined;
+  const vaultName = text(keyVault?.id)?.split("/").pop();
+  const configuredVersion = text(keyVault?.key?.version);
+  return {
+    keyName,
+    ...(vaultName ? { vaultName } : {}),
+    ...(configuredVersion ? { configuredVersion } : {}),
+  };
 }

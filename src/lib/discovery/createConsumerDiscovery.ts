@@ -1,6 +1,5 @@
 // Discovery: what really uses a key, found with Resource Graph across subscriptions and confirmed with ARM.
 import type { BindingTarget } from "../bindings/types";
-import { referenceUsesKey } from "../consumers/referenceUsesKey";
 import type { ConsumerRegistry } from "../consumers/registry";
 import { CONSUMER_KINDS, consumerSpec } from "../consumers/registry";
 import type { ConsumerKind } from "../consumers/types";
@@ -8,7 +7,7 @@ import { isDomainError } from "../errors";
 import type { VaultAllowList } from "../keys/keyId";
 import type { KeyIdentity } from "../keys/types";
 import { classifyConsumers, modeOfReference } from "./classifyConsumers";
-import { QUERY_OF_KIND, keyNameOfRow, type KeyFilter } from "./consumerQueries";
+import { QUERY_OF_KIND, keyNameOfRow, referenceOfRow, type KeyFilter } from "./consumerQueries";
 import { GraphQuotaGate, readAllRows, type GateOptions, type ReadGraphPage } from "./resourceGraphPages";
 import type { BoundTargetRead, ConsumerRow, DiscoveryScopes, FoundConsumer } from "./types";
 
@@ -27,11 +26,14 @@ export interface ConsumerDiscovery {
   /**
    * Every storage account and enterprise policy using the key (without keyName: any key of the
    * vault), in every scope of CMK_DISCOVERY_SCOPES (default: every subscription the identity can
-   * read), each confirmed with an ARM GET. Needs read on storage accounts and enterprise policies
-   * at those scopes (the discovery reader role).
+   * read), as Resource Graph shows them. Resource Graph is near-real-time: nothing is written on
+   * its word alone. Every write reads the resource with an ARM GET first (the consumers'
+   * applyVersion does), and a bound target is always read from ARM. Not confirming every row here
+   * keeps an estate-wide discovery inside ARM's 25 reads/s per principal. Needs read on storage
+   * accounts and enterprise policies at those scopes (the discovery reader role).
    */
   find(filter: { vaultName: string; keyName?: string }): Promise<FoundKeyConsumer[]>;
-  /** Bound targets (each read with an ARM GET) and discovered consumers side by side. */
+  /** Bound targets (each read with an ARM GET) and discovered consumers side by side. Needs what find needs. */
   consumersOf(key: KeyIdentity, targets: readonly BindingTarget[]): Promise<ConsumerRow[]>;
 }
 
@@ -64,13 +66,13 @@ export function createConsumerDiscovery(deps: DiscoveryDeps): ConsumerDiscovery 
 
   const candidatesOf = async (kind: ConsumerKind, filter: KeyFilter) => {
     const rows = await readAllRows(deps.readPage, QUERY_OF_KIND[kind](filter), deps.scopes, gate);
-    const candidates: Array<{ kind: ConsumerKind; resourceId: string; keyName: string }> = [];
+    const candidates: Array<{ resourceId: string; keyName: string; row: unknown }> = [];
     for (const row of rows) {
       const resourceId = (row as { id?: unknown }).id;
       const keyName = keyNameOfRow(kind, row, filter);
       if (typeof resourceId !== "string" || !keyName) continue;
       if (consumerSpec(kind).resourceIdProblem(resourceId) !== undefined) continue;
-      candidates.push({ kind, resourceId, keyName });
+      candidates.push({ resourceId, keyName, row });
     }
     return candidates;
   };
@@ -78,24 +80,20 @@ export function createConsumerDiscovery(deps: DiscoveryDeps): ConsumerDiscovery 
   const find: ConsumerDiscovery["find"] = async ({ vaultName, keyName }) => {
     const vaultUrl = deps.allowList.urlOf(vaultName);
     const filter: KeyFilter = { vaultName, vaultUrl, ...(keyName ? { keyName } : {}) };
-    const candidates = [];
-    for (const kind of CONSUMER_KINDS) candidates.push(...(await candidatesOf(kind, filter)));
-    const confirmed = await mapLimited(candidates, CONFIRM_CONCURRENCY, async (candidate) => {
-      try {
-        const reference = await deps.consumers.get(candidate.kind).readCurrentReference({
-          kind: candidate.kind,
+    const found: FoundKeyConsumer[] = [];
+    for (const kind of CONSUMER_KINDS) {
+      for (const candidate of await candidatesOf(kind, filter)) {
+        const reference = referenceOfRow(kind, candidate.row, candidate.keyName);
+        found.push({
+          kind,
           resourceId: candidate.resourceId,
-          mode: "versionless",
+          keyName: candidate.keyName,
+          mode: modeOfReference(reference),
+          reference,
         });
-        const key = { vaultName, keyName: candidate.keyName };
-        if (!referenceUsesKey(reference, key, vaultUrl)) return undefined;
-        return { ...candidate, keyName: reference.keyName, mode: modeOfReference(reference), reference };
-      } catch (error) {
-        if (isAbsence(error)) return undefined;
-        throw error;
       }
-    });
-    return confirmed.filter((consumer): consumer is FoundKeyConsumer => consumer !== undefined);
+    }
+    return found;
   };
 
   const readBound = async (target: BindingTarget): Promise<BoundTargetRead> => {

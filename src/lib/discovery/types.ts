@@ -2,13 +2,13 @@
 import type { BindingTarget, BindingMode } from "../bindings/types";
 import type { ConsumerKind, ConsumerReference } from "../consumers/types";
 
-/** A resource that uses the key, found by Resource Graph and confirmed by an ARM GET of the resource. */
+/** A resource that uses the key, as Resource Graph shows it (every write reads it from ARM first). */
 export interface FoundConsumer {
   kind: ConsumerKind;
   resourceId: string;
   /** pinned when its configuration names a version, versionless when it follows the newest. */
   mode: BindingMode;
-  /** What the ARM GET read (Resource Graph is near-real-time; ARM is what the service acts on). */
+  /** What its Resource Graph row says it is configured with. */
   reference: ConsumerReference;
 }
 

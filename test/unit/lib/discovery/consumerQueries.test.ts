@@ -1,6 +1,7 @@
 // The query text stays inside Resource Graph's documented KQL, and each row is checked exactly.
 import { describe, expect, it } from "vitest";
 import { enterprisePolicyQuery, keyNameOfRow, storageAccountQuery } from "../../../../src/lib/discovery";
+import { referenceOfRow } from "../../../../src/lib/discovery/consumerQueries";
 
 const filter = { vaultName: "KV1", vaultUrl: "https://kv1.vault.azure.net", keyName: "cmk" };
 
@@ -45,5 +46,40 @@ describe("consumer queries", () => {
     expect(keyNameOfRow("powerPlatformPolicy", policy(vaultId), filter)).toBe("cmk");
     expect(keyNameOfRow("powerPlatformPolicy", policy(`${vaultId}x`), filter)).toBeUndefined();
     expect(keyNameOfRow("powerPlatformPolicy", null, filter)).toBeUndefined();
+  });
+
+  it("reads a row's configuration as an ARM GET would", () => {
+    const storage = {
+      properties: {
+        encryption: {
+          keyvaultproperties: {
+            keyvaulturi: "https://kv1.vault.azure.net/",
+            keyname: "cmk",
+            keyversion: "",
+            currentVersionedKeyIdentifier: "https://kv1.vault.azure.net/keys/cmk/v7",
+          },
+        },
+      },
+    };
+    expect(referenceOfRow("storageAccount", storage, "cmk")).toEqual({
+      keyName: "cmk",
+      vaultUrl: "https://kv1.vault.azure.net/",
+      versionInUse: "v7",
+    });
+    const policy = {
+      properties: {
+        encryption: {
+          keyVault: {
+            id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1",
+            key: { name: "cmk", version: "v3" },
+          },
+        },
+      },
+    };
+    expect(referenceOfRow("powerPlatformPolicy", policy, "cmk")).toEqual({
+      keyName: "cmk",
+      vaultName: "kv1",
+      configuredVersion: "v3",
+    });
   });
 });
