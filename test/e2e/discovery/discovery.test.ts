@@ -212,4 +212,49 @@ describe("discovery", () => {
       stack.arm.clearResourceGraphFaults();
     }
   }, 120_000);
+
+  it("adopts discovered consumers as targets in their own mode when the policy says so", async () => {
+    const adopting = await seedKey(stack, {
+      keyName: "cmk-adopt",
+      storage: [{ name: "stadoptbound", mode: "pinned" }],
+    });
+    const pinned = await stack.arm.seedStorageAccount({
+      name: "stadoptpinned",
+      subscriptionId: SECOND_SUBSCRIPTION_ID,
+      customerManagedKey: {
+        vaultName: stack.vaultName,
+        keyName: "cmk-adopt",
+        keyVersion: adopting.firstVersion,
+      },
+    });
+    const binding = await stack.call(`/api/bindings/${stack.vaultName}/cmk-adopt`, {
+      method: "PUT",
+      body: JSON.stringify({
+        targets: [{ kind: "storageAccount", resourceId: adopting.storageIds.stadoptbound, mode: "pinned" }],
+        policy: { adoptDiscovered: true },
+      }),
+    });
+    expect(binding.status).toBe(200);
+    const record = await waitForRotation(stack, (await postRotation(stack, adopting.keyId)).id);
+    expect(record.status).toBe("Completed");
+    expect(record.targets).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ resourceId: pinned.id, mode: "pinned", status: "Verified" }),
+      ]),
+    );
+    expect(stack.arm.storageAccounts().find((account) => account.name === "stadoptpinned")?.keyVersion).toBe(
+      record.newVersion,
+    );
+  });
+
+  it("walks every key of every allow-listed vault with discover --all, with progress", async () => {
+    const all = await cli(["discover", "--all", "--json", "--progress"]);
+    expect(all.exitCode).toBe(0);
+    const keys = (JSON.parse(all.stdout) as { value: Array<{ key: string; consumers: ConsumerRow[] }> })
+      .value;
+    expect(keys.map((entry) => entry.key)).toEqual(
+      expect.arrayContaining([`${stack.vaultName}/cmk-disc`, `${stack.vaultName}/cmk-adopt`]),
+    );
+    expect(all.stderr).toMatch(new RegExp(`^discover: 1/${keys.length} `, "m"));
+  });
 });
