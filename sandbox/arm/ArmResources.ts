@@ -16,7 +16,11 @@ import { resourceGraphRows } from "./resourceGraph/resourceGraphRows";
 import type { Row } from "./resourceGraph/kql/evaluateQuery";
 import { UserQuota } from "./resourceGraph/UserQuota";
 import type { GenericResource } from "./resources/genericResourceRoutes";
-import { seedEnterprisePoliciesInBulk, seedStorageAccountsInBulk } from "./seeding/bulkSeeding";
+import {
+  encryptionPolicyBody,
+  seedEnterprisePoliciesInBulk,
+  seedStorageAccountsInBulk,
+} from "./seeding/bulkSeeding";
 import { StorageAccounts } from "./storage/StorageAccounts";
 import { Subscriptions } from "./subscriptions/Subscriptions";
 import type {
@@ -161,19 +165,7 @@ export class ArmResources {
       subscriptionId,
       resourceGroup,
       seed.name,
-      {
-        location: seed.location ?? "europe",
-        kind: "Encryption",
-        tags: {},
-        identityType: "SystemAssigned",
-        principalId: seed.principalId,
-        encryption: {
-          state: "Enabled",
-          keyVaultId,
-          keyName: seed.keyName,
-          keyVersion: seed.keyVersion || undefined,
-        },
-      },
+      encryptionPolicyBody(seed, keyVaultId, seed.principalId),
       true,
     );
     await this.policies.evaluateHealth(policy);

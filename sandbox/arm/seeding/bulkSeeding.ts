@@ -9,6 +9,27 @@ import type { EnterprisePolicies } from "../powerPlatform/EnterprisePolicies";
 import type { StorageAccounts } from "../storage/StorageAccounts";
 import { storageKeyVaultError } from "../storage/storageErrors";
 import type { Subscriptions } from "../subscriptions/Subscriptions";
+
+/** The body every seeded Encryption policy is created with (one seed or many). */
+export function encryptionPolicyBody(
+  seed: { location?: string; keyName: string; keyVersion?: string },
+  keyVaultId: string,
+  principalId?: string,
+) {
+  return {
+    location: seed.location ?? "europe",
+    kind: "Encryption",
+    tags: {},
+    identityType: "SystemAssigned" as const,
+    ...(principalId === undefined ? {} : { principalId }),
+    encryption: {
+      state: "Enabled" as const,
+      keyVaultId,
+      keyName: seed.keyName,
+      keyVersion: seed.keyVersion || undefined,
+    },
+  };
+}
 import type { EnterprisePolicyBulkSeed, SeededInBulk, StorageAccountBulkSeed } from "../types";
 
 export interface BulkSeedingDeps {
@@ -126,18 +147,7 @@ export function seedEnterprisePoliciesInBulk(
       subscriptionId,
       resourceGroup,
       name,
-      {
-        location: seed.location ?? "europe",
-        kind: "Encryption",
-        tags: {},
-        identityType: "SystemAssigned",
-        encryption: {
-          state: "Enabled",
-          keyVaultId,
-          keyName: seed.keyName,
-          keyVersion: seed.keyVersion || undefined,
-        },
-      },
+      encryptionPolicyBody(seed, keyVaultId),
       true,
     );
     return resourceId(subscriptionId, resourceGroup, ENTERPRISE_POLICY_TYPE, name);
