@@ -12,8 +12,8 @@ function startIn(env: Record<string, string | undefined>): { isStarted: boolean;
     const telemetry = require(${JSON.stringify(TELEMETRY)});
     const isStarted = telemetry.startTelemetry();
     const loaded = [...new Set(Object.keys(require.cache)
-      .map((path) => /node_modules\/(@[^/]+\/[^/]+)/.exec(path)?.[1])
-      .filter((name) => name && /@opentelemetry|monitor-opentelemetry/.test(name)))];
+      .map((path) => path.split("node_modules/").pop().split("/").slice(0, 2).join("/"))
+      .filter((name) => name.includes("opentelemetry")))];
     console.log(JSON.stringify({ isStarted, isEnabled: telemetry.getTelemetry().isEnabled, loaded }));
     process.exitCode = 0;
     setImmediate(() => process.exit());`;
