@@ -82,7 +82,12 @@ const SEVERITY: Record<LogLevel, { number: number; text: string }> = {
 };
 const SPAN_STATUS_ERROR = 2;
 
-const OUTCOMES_NEEDING_ATTENTION = new Set(["Failed", "PartiallyApplied", "PartiallyRevoked", "PartiallyRestored"]);
+const OUTCOMES_NEEDING_ATTENTION = new Set([
+  "Failed",
+  "PartiallyApplied",
+  "PartiallyRevoked",
+  "PartiallyRestored",
+]);
 
 interface Instruments {
   operations: Counter;

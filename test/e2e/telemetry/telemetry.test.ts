@@ -8,7 +8,11 @@ import {
   PeriodicExportingMetricReader,
   type ResourceMetrics,
 } from "@opentelemetry/sdk-metrics";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ATTR,
@@ -25,7 +29,10 @@ import { seedRevocationKey } from "../revocation/seedRevocationEstate";
 const spans = new InMemorySpanExporter();
 const logs = new InMemoryLogRecordExporter();
 const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
+const reader = new PeriodicExportingMetricReader({
+  exporter: metricExporter,
+  exportIntervalMillis: 3_600_000,
+});
 const meterProvider = new MeterProvider({ readers: [reader] });
 let stack: RevocationStack;
 
@@ -62,7 +69,7 @@ async function metricPoints(): Promise<Point[]> {
     scope.metrics.flatMap((metric) =>
       metric.dataPoints.map((point) => ({
         name: metric.descriptor.name,
-        attributes: point.attributes as Record<string, unknown>,
+        attributes: point.attributes,
         value: point.value,
       })),
     ),
@@ -98,7 +105,11 @@ describe("telemetry", () => {
     expect(points).toContainEqual(
       expect.objectContaining({
         name: METRIC.operations,
-        attributes: { [ATTR.operationKind]: "rotation", [ATTR.outcome]: "Completed", [ATTR.keyId]: key.keyId },
+        attributes: {
+          [ATTR.operationKind]: "rotation",
+          [ATTR.outcome]: "Completed",
+          [ATTR.keyId]: key.keyId,
+        },
         value: 1,
       }),
     );
@@ -125,7 +136,9 @@ describe("telemetry", () => {
         ["verify", "Verified"],
       ]),
     );
-    expect(lines.filter((line) => line.attributes[ATTR.target] === storageId).length).toBeGreaterThanOrEqual(2);
+    expect(lines.filter((line) => line.attributes[ATTR.target] === storageId).length).toBeGreaterThanOrEqual(
+      2,
+    );
     expect(lines.find((line) => line.attributes[ATTR.outcome] === "Completed")?.body).toContain(rotationId);
     const targetSpans = spans
       .getFinishedSpans()
@@ -142,7 +155,11 @@ describe("telemetry", () => {
     expect(points).toContainEqual(
       expect.objectContaining({
         name: METRIC.operations,
-        attributes: { [ATTR.operationKind]: "revocation", [ATTR.outcome]: "Revoked", [ATTR.keyId]: rotatedKeyId },
+        attributes: {
+          [ATTR.operationKind]: "revocation",
+          [ATTR.outcome]: "Revoked",
+          [ATTR.keyId]: rotatedKeyId,
+        },
         value: 1,
       }),
     );
@@ -186,7 +203,9 @@ describe("telemetry", () => {
   it("exports no secret: revocation secret, function keys, account keys, bearer tokens", async () => {
     const exported = JSON.stringify({
       spans: spans.getFinishedSpans().map((span) => ({ name: span.name, attributes: span.attributes })),
-      logs: logs.getFinishedLogRecords().map((record) => ({ body: record.body, attributes: record.attributes })),
+      logs: logs
+        .getFinishedLogRecords()
+        .map((record) => ({ body: record.body, attributes: record.attributes })),
       metrics: await metricPoints(),
     });
     expect(exported.length).toBeGreaterThan(1000);

@@ -7,7 +7,11 @@ import { packageRoot } from "../../../../sandbox/packageRoot";
 const TELEMETRY = join(packageRoot(), "dist", "src", "lib", "telemetry", "index.js");
 
 /** Requires the compiled telemetry module in a fresh process, starts it, and reports what got loaded. */
-function startIn(env: Record<string, string | undefined>): { isStarted: boolean; isEnabled: boolean; loaded: string[] } {
+function startIn(env: Record<string, string | undefined>): {
+  isStarted: boolean;
+  isEnabled: boolean;
+  loaded: string[];
+} {
   const script = `
     const telemetry = require(${JSON.stringify(TELEMETRY)});
     const isStarted = telemetry.startTelemetry();
