@@ -1,9 +1,10 @@
 // Where the telemetry facade sends: Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set, providers a test hands in, or nowhere.
 import type { MeterProvider, TracerProvider } from "@opentelemetry/api";
 import type { LoggerProvider } from "@opentelemetry/api-logs";
+import { readTelemetryConnectionString } from "../settings/telemetrySetting";
 import { RedactingLogRecordProcessor, RedactingSpanProcessor } from "./redaction";
 
-export const CONNECTION_STRING_SETTING = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+export { TELEMETRY_CONNECTION_SETTING as CONNECTION_STRING_SETTING } from "../settings/telemetrySetting";
 
 /** The three OpenTelemetry providers the facade draws its meter, logger and tracer from. */
 export interface TelemetryProviders {
@@ -52,8 +53,7 @@ type OpenTelemetryLogsApi = typeof import("@opentelemetry/api-logs");
  * nothing: the SDKs are required here and only here. Must run before `@azure/functions` is first required, so
  * the instrumentation can hook it: src/index.ts imports `./lib/telemetry/start` first.
  */
-export function startTelemetry(env: NodeJS.ProcessEnv = process.env): boolean {
-  const connectionString = env[CONNECTION_STRING_SETTING]?.trim();
+export function startTelemetry(connectionString = readTelemetryConnectionString()): boolean {
   const slot = telemetrySlot();
   if (!connectionString) return false;
   if (slot.isAzureMonitorStarted) return true;
