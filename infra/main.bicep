@@ -36,6 +36,12 @@ param notifyTopicResourceId string = ''
 @description('Where discovery searches: subscription ids and mg:<name> management groups. Empty: every subscription the identity can read. The identity gets the discovery reader role on each listed subscription; a management group needs it assigned by hand (infra/README.md).')
 param discoveryScopes array = []
 
+@description('Opt-in: alert rules on the app\'s telemetry (an operation Failed or partially applied; a revocation in effect), routed to alertActionGroupId.')
+param deployAlerts bool = false
+
+@description('The action group (resource id) the alert rules notify; required when deployAlerts is true.')
+param alertActionGroupId string = ''
+
 // Storage account names allow lowercase letters and digits only.
 var safePrefix = take(toLower(replace(replace(replace(replace(namePrefix, '-', ''), '_', ''), '.', ''), ' ', '')), 11)
 var suffix = uniqueString(resourceGroup().id, safePrefix)
@@ -278,6 +284,81 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// Opt-in alerts over the app's telemetry (README "Telemetry"): log search rules on Application Insights' traces.
+var operationOutcomeQuery = '''
+traces
+| where isnotempty(customDimensions["cmk.operation.id"]) and isnotempty(customDimensions["cmk.outcome"])
+| where tostring(customDimensions["cmk.outcome"]) in ("Failed", "PartiallyApplied", "PartiallyRevoked", "PartiallyRestored")
+| project timestamp, operationId = tostring(customDimensions["cmk.operation.id"]), keyId = tostring(customDimensions["cmk.key.id"]), outcome = tostring(customDimensions["cmk.outcome"]), message
+'''
+
+// A key whose latest revocation or restore outcome is a revocation: access is still revoked.
+var revocationInEffectQuery = '''
+traces
+| where tostring(customDimensions["cmk.operation.kind"]) in ("revocation", "restore") and isnotempty(customDimensions["cmk.outcome"])
+| extend keyId = tostring(customDimensions["cmk.key.id"]), kind = tostring(customDimensions["cmk.operation.kind"]), outcome = tostring(customDimensions["cmk.outcome"])
+| summarize arg_max(timestamp, kind, outcome) by keyId
+| where kind == "revocation" and outcome in ("Revoked", "PartiallyRevoked")
+'''
+
+resource operationOutcomeAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = if (deployAlerts) {
+  name: '${safePrefix}-alert-outcome-${suffix}'
+  location: location
+  properties: {
+    displayName: 'cmk-rotator: operation failed or partially applied'
+    description: 'A rotation, revocation or restore ended Failed or partially applied: its record (GET /api/rotations/{id} or /api/revocations/{id}) says which target.'
+    severity: 1
+    enabled: true
+    scopes: [appInsights.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      allOf: [
+        {
+          query: operationOutcomeQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            { name: 'keyId', operator: 'Include', values: ['*'] }
+            { name: 'outcome', operator: 'Include', values: ['*'] }
+          ]
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: [alertActionGroupId] }
+  }
+}
+
+resource revocationInEffectAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = if (deployAlerts) {
+  name: '${safePrefix}-alert-revoked-${suffix}'
+  location: location
+  properties: {
+    displayName: 'cmk-rotator: revocation in effect'
+    description: 'A key is revoked: consumers are locked out and locked Power Platform environments are deleted after 7 (sandbox) or 30 (production) days. Restore or decide before then.'
+    severity: 0
+    enabled: true
+    scopes: [appInsights.id]
+    // The longest window a log search rule allows: it keeps firing for two days after the revocation.
+    evaluationFrequency: 'PT1H'
+    windowSize: 'P2D'
+    criteria: {
+      allOf: [
+        {
+          query: revocationInEffectQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [{ name: 'keyId', operator: 'Include', values: ['*'] }]
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: [alertActionGroupId] }
   }
 }
 

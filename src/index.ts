@@ -1,4 +1,6 @@
 // Entry point the Functions host loads (package.json "main"): validates settings, and importing each door registers it.
+// First: with APPLICATIONINSIGHTS_CONNECTION_STRING set, Azure Monitor must hook @azure/functions before it loads.
+import "./lib/telemetry/start";
 import { getSettings } from "./lib/settings";
 import "./orchestrations/rotateKey";
 import "./orchestrations/sweepKeys";

@@ -1,5 +1,6 @@
 // Reads every page of one Resource Graph query within the caller's quota (15 queries per 5 s per principal).
 import { ThrottledError, fromAzureError, retryAfterMsOf, statusOf } from "../errors";
+import { getTelemetry } from "../telemetry";
 import type { DiscoveryScopes } from "./types";
 
 export interface GraphPageRequest {
@@ -98,6 +99,7 @@ export async function readAllRows(
       }
       throttledInARow += 1;
       const retryAfterMs = retryAfterMsOf(error);
+      getTelemetry().throttled({ service: "Azure Resource Graph", statusCode: 429, retryAfterMs });
       if (throttledInARow > maxThrottledInARow) {
         throw new ThrottledError("Azure Resource Graph", retryAfterMs, { cause: error });
       }

@@ -2,6 +2,7 @@
 import { DomainError, ThrottledError } from "./DomainError";
 import type { ErrorCode } from "./codes";
 import { ensureError } from "./ensureError";
+import { getTelemetry } from "../telemetry/Telemetry";
 
 /** The parts of an SDK RestError we read (duck-typed so no transitive package is imported). */
 interface RestErrorLike {
@@ -77,8 +78,11 @@ export function fromAzureError(thrown: unknown, context: AzureErrorContext): Dom
       { cause: error },
     );
   }
-  if (status === 429 || status === 503)
-    return new ThrottledError(context.dependency, retryAfterMsOf(original), { cause: error });
+  if (status === 429 || status === 503) {
+    const retryAfterMs = retryAfterMsOf(original);
+    getTelemetry().throttled({ service: context.dependency, statusCode: status, retryAfterMs });
+    return new ThrottledError(context.dependency, retryAfterMs, { cause: error });
+  }
   if (status === undefined) {
     return new DomainError(
       "DependencyUnavailable",

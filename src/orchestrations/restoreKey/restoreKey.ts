@@ -58,7 +58,7 @@ export function* restoreKey(context: OrchestrationContext): Steps<RevocationReco
   const targets = record.targets.map(({ kind, resourceId, mode }) => ({ kind, resourceId, mode }));
   const verified = yield* verifyTargets(
     context,
-    `${revocationId}.restore`,
+    { operationId: `${revocationId}.restore`, keyId: record.keyId },
     targets,
     "Accessible",
     input.reenableEnvironments,

@@ -60,7 +60,7 @@ export interface VerifiedTargets {
  */
 export function* verifyTargets(
   context: OrchestrationContext,
-  operationId: string,
+  operation: { operationId: string; keyId: string },
   targets: readonly BindingTarget[],
   expect: ExpectedAccess,
   reenableEnvironments = false,
@@ -70,7 +70,7 @@ export function* verifyTargets(
   for (let attempt = 1; pending.length > 0; attempt += 1) {
     const checks = pending.map((index) => {
       const input: CheckTargetInput = {
-        operationId,
+        ...operation,
         target: targets[index],
         expect,
         attempt,

@@ -8,6 +8,8 @@ export type ExpectedAccess = "Denied" | "Accessible";
 
 export interface CheckTargetInput {
   operationId: string;
+  /** The revoked key's versionless id (telemetry: every line of the operation carries it). */
+  keyId?: string;
   target: BindingTarget;
   expect: ExpectedAccess;
   attempt: number;

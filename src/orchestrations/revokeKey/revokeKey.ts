@@ -56,7 +56,12 @@ export function* revokeKey(context: OrchestrationContext): Steps<RevocationRecor
   yield* saveRecord(context, vaultName, keyName, record);
 
   show(context, record, "VerifyingConsumers");
-  const verified = yield* verifyTargets(context, revocationId, snapshot.targets, "Denied");
+  const verified = yield* verifyTargets(
+    context,
+    { operationId: revocationId, keyId: record.keyId },
+    snapshot.targets,
+    "Denied",
+  );
   record.targets = verified.targets;
   record.environments = verified.environments;
   record.status = outcomeOf(record.versions);

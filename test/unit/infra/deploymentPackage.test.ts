@@ -24,7 +24,8 @@ const DEV_TOOLCHAIN = [
   "typescript-eslint",
   "prettier",
   "node",
-  "@types/node",
+  // Not "@types/node": Azure Monitor's bunyan, mysql and pg instrumentations list @types packages as runtime
+  // dependencies, so its declarations ship (types only, no code).
 ];
 
 /** Function names the local host registers from `appEntry`, then stops it. */

@@ -3,6 +3,7 @@ import type { TargetRecord, TargetStatus } from "../../../lib/audit";
 import type { LinkedEnvironment } from "../../../lib/consumers";
 import { describeFailure } from "../../../lib/errors";
 import { getServices } from "../../../lib/services";
+import { getTelemetry } from "../../../lib/telemetry";
 import type { CheckTargetInput, CheckTargetResult } from "../types";
 
 interface Verdict {
@@ -94,15 +95,26 @@ export async function checkTarget(input: CheckTargetInput): Promise<CheckTargetR
     };
   }
   const record: TargetRecord = { ...target, status: verdict.status, detail: verdict.detail };
+  const step =
+    input.expect === "Accessible" && target.kind === "powerPlatformPolicy" && input.reenableEnvironments
+      ? "enableEnvironment"
+      : "checkAccess";
+  getTelemetry().targetChecked({
+    kind: input.expect === "Denied" ? "revocation" : "restore",
+    operationId: input.operationId,
+    keyId: input.keyId ?? "",
+    target: target.resourceId,
+    consumerKind: target.kind,
+    step,
+    result: verdict.status,
+    detail: verdict.detail,
+  });
   await audit.recordTargetAttempt({
     operationId: input.operationId,
     resourceId: target.resourceId,
     kind: target.kind,
     mode: target.mode,
-    step:
-      input.expect === "Accessible" && target.kind === "powerPlatformPolicy" && input.reenableEnvironments
-        ? "enableEnvironment"
-        : "checkAccess",
+    step,
     attempt: input.attempt,
     status: verdict.status,
     detail: verdict.detail,

@@ -2,6 +2,7 @@
 import type { RevocationRecord } from "../../../lib/audit";
 import { ensureError } from "../../../lib/errors";
 import { getServices } from "../../../lib/services";
+import { getTelemetry } from "../../../lib/telemetry";
 
 export interface RecordRevocationInput {
   vaultName: string;
@@ -15,11 +16,22 @@ export async function recordRevocation(input: RecordRevocationInput): Promise<vo
   await audit.putRevocation(allowList.identity(input.vaultName, input.keyName), input.record);
 }
 
+/** Revocation and restore publish once, at their end: the outcome in telemetry is recorded there. */
+function reportOutcome(record: RevocationRecord): void {
+  const restore = record.restore;
+  getTelemetry().operationFinished(
+    restore
+      ? { kind: "restore", operationId: `${record.id}.restore`, keyId: record.keyId, outcome: restore.status }
+      : { kind: "revocation", operationId: record.id, keyId: record.keyId, outcome: record.status },
+  );
+}
+
 /** A topic outage must not undo a revocation that happened: failures are returned, not thrown. */
 export async function publishRevocation(
   input: RecordRevocationInput,
 ): Promise<{ published: boolean; error?: string }> {
   const { notifications, allowList } = getServices();
+  reportOutcome(input.record);
   try {
     const key = allowList.identity(input.vaultName, input.keyName);
     return { published: await notifications.publish({ kind: "revocation", key, record: input.record }) };

@@ -2,6 +2,7 @@
 import type { RotationRecord } from "../../../lib/audit";
 import { ensureError } from "../../../lib/errors";
 import { getServices } from "../../../lib/services";
+import { getTelemetry } from "../../../lib/telemetry";
 import type { RotationRecordInput } from "../types";
 
 /** The HTTP API shape (docs/http-api.md) of a rotation, from what the orchestration knows. */
@@ -33,6 +34,20 @@ export async function recordRotation(input: RotationRecordInput): Promise<void> 
   await getServices().audit.putRotation(key, toRotationRecord(input));
 }
 
+/** The outcome in telemetry: step 5 publishes each rotation's end once, so its counter and duration are recorded here. */
+function reportOutcome(input: RotationRecordInput): void {
+  getTelemetry().operationFinished({
+    kind: "rotation",
+    operationId: input.rotationId,
+    keyId: input.keyId || getServices().allowList.keyIdOf(input),
+    outcome: input.status,
+    trigger: input.trigger,
+    // Orchestration time: from the rotation's start (its trigger) to the outcome, i.e. every target verified when Completed.
+    durationMs: input.finishedAtMs === undefined ? undefined : input.finishedAtMs - input.startedAtMs,
+    detail: input.detail,
+  });
+}
+
 /**
  * Publishes the outcome event. A topic outage must not fail a rotation that already happened, so
  * failures are reported in the result (and logged by the caller), not thrown.
@@ -41,6 +56,7 @@ export async function publishOutcome(
   input: RotationRecordInput,
 ): Promise<{ published: boolean; error?: string }> {
   const key = { vaultName: input.vaultName, keyName: input.keyName };
+  reportOutcome(input);
   try {
     const published = await getServices().notifications.publish({
       kind: "rotation",

@@ -3,6 +3,7 @@ import type { TargetAttempt, TargetStatus } from "../../../lib/audit";
 import type { VerifyResult } from "../../../lib/consumers";
 import { describeFailure } from "../../../lib/errors/failure";
 import { getServices } from "../../../lib/services";
+import { ATTR, getTelemetry } from "../../../lib/telemetry";
 import type { TargetAttemptInput, TargetAttemptRecords, TargetAttemptResult } from "../types";
 
 function attemptRecord(
@@ -74,6 +75,10 @@ async function verifyOnce(input: TargetAttemptInput): Promise<TargetAttemptResul
  * policy, Microsoft.PowerPlatform/enterprisePolicies/read and /write.
  */
 export async function propagateToTarget(input: TargetAttemptInput): Promise<TargetAttemptResult> {
+  return reported(input, "cmk.target.propagate", () => applyThenVerify(input));
+}
+
+async function applyThenVerify(input: TargetAttemptInput): Promise<TargetAttemptResult> {
   const key = { vaultName: input.vaultName, keyName: input.keyName };
   let applyRecord: TargetAttempt;
   try {
@@ -98,7 +103,40 @@ export async function propagateToTarget(input: TargetAttemptInput): Promise<Targ
  * `records`. Needs read on the target: Microsoft.Storage/storageAccounts/read or enterprisePolicies/read.
  */
 export async function verifyTarget(input: TargetAttemptInput): Promise<TargetAttemptResult> {
-  return verifyOnce(input);
+  return reported(input, "cmk.target.verify", () => verifyOnce(input));
+}
+
+/** Runs one attempt in a span and sends each of its rows to telemetry (a log line each; verifications counted). */
+async function reported(
+  input: TargetAttemptInput,
+  spanName: string,
+  attempt: () => Promise<TargetAttemptResult>,
+): Promise<TargetAttemptResult> {
+  const telemetry = getTelemetry();
+  const keyId = getServices().allowList.keyIdOf(input);
+  const result = await telemetry.inSpan(
+    spanName,
+    {
+      [ATTR.operationId]: input.rotationId,
+      [ATTR.keyId]: keyId,
+      [ATTR.target]: input.target.resourceId,
+      [ATTR.consumerKind]: input.target.kind,
+    },
+    attempt,
+  );
+  for (const record of result.records ?? []) {
+    telemetry.targetChecked({
+      kind: "rotation",
+      operationId: input.rotationId,
+      keyId,
+      target: record.resourceId,
+      consumerKind: record.kind,
+      step: record.step,
+      result: record.status,
+      detail: record.detail,
+    });
+  }
+  return result;
 }
 
 /** Writes one round's attempt rows. Needs Storage Table Data Contributor; rows are keyed by attempt, so running it twice writes the same rows. */

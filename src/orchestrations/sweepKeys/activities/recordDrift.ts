@@ -1,6 +1,7 @@
 // Activity: compares a key's consumers with its binding and records a new or cleared drift once (audit and outcome event).
 import { driftChanges, driftOf, type DriftItem } from "../../../lib/discovery";
 import { getServices } from "../../../lib/services";
+import { getTelemetry } from "../../../lib/telemetry";
 import type { KeyDrift, SweepKey } from "../types";
 
 export interface RecordDriftInput {
@@ -53,5 +54,12 @@ export async function recordDrift(input: RecordDriftInput): Promise<KeyDrift> {
     });
   }
   await drift.put(key, now, nowMs);
+  getTelemetry().driftMeasured({
+    keyId,
+    open: now.length,
+    detected: detected.length,
+    resolved: resolved.length,
+    targets: [...detected, ...resolved].map((item) => item.resourceId),
+  });
   return { key, open: now.length, detected: detected.length, resolved: resolved.length };
 }
