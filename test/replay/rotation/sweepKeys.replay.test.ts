@@ -14,6 +14,7 @@ import {
   ASSESS_KEY,
   LIST_BOUND_KEYS,
   RECORD_DRIFT,
+  RECORD_SWEEP,
   START_KEY_ROTATION,
   SWEEP_KEYS_ORCHESTRATION,
 } from "../../../src/orchestrations/sweepKeys/activityNames";
@@ -86,6 +87,8 @@ function answer(action: ScheduledAction): ActivityAnswer {
           retainedVersions: [{ version: "v8", reason: "Kept: st9 (Unregistered) still uses it." }],
         },
       };
+    case RECORD_SWEEP:
+      return { result: action.input };
     default:
       throw new Error(`unexpected activity ${action.functionName}`);
   }
