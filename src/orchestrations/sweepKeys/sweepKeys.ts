@@ -104,6 +104,8 @@ export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
         progress.set(path, "Busy");
       }
     });
+    // Shown while the next window's timer runs: what started, and who is still waiting.
+    show("StartingRotations");
   }
   yield* retireWhereDue(context, assessments, result, progress);
   yield* recordDriftOfEveryKey(context, keys, result, progress);
