@@ -48,7 +48,15 @@ export type Command =
     }
   | { name: "bindingsDelete"; vaultName: string; keyName: string }
   | { name: "revoke"; keyRef: string; reason: string; shouldWait: boolean; requestId?: string }
-  | { name: "restore"; id: string; reason: string; shouldWait: boolean; requestId?: string };
+  | { name: "restore"; id: string; reason: string; shouldWait: boolean; requestId?: string }
+  | {
+      name: "sweep";
+      reason: string;
+      vaultName?: string;
+      isForced: boolean;
+      isDryRun: boolean;
+      shouldWait: boolean;
+    };
 
 export interface ParsedCommandLine {
   command: Command;
@@ -80,6 +88,8 @@ const optionSpec = {
   file: { type: "string" },
   register: { type: "boolean" },
   all: { type: "boolean" },
+  vault: { type: "string" },
+  force: { type: "boolean" },
 } as const;
 
 type OptionName = keyof typeof optionSpec;
@@ -106,6 +116,7 @@ const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {
   bindings: ["target", "rotate-every", "expires-after", "retire-after", "file"],
   revoke: ["reason", "wait", "request-id"],
   restore: ["reason", "wait", "request-id"],
+  sweep: ["reason", "vault", "force", "dry-run", "wait"],
   help: [],
 };
 
@@ -203,6 +214,16 @@ function buildCommand(verb: string, args: string[], values: Values): Command {
         reason: requireReason(verb, values.reason),
         shouldWait: values.wait === true,
         requestId: values["request-id"],
+      };
+    case "sweep":
+      if (args.length > 0) throw usageError(`"sweep" takes no positional arguments (use --vault <name>)`);
+      return {
+        name: "sweep",
+        reason: requireReason(verb, values.reason),
+        ...(values.vault === undefined ? {} : { vaultName: values.vault }),
+        isForced: values.force === true,
+        isDryRun: values["dry-run"] === true,
+        shouldWait: values.wait === true,
       };
     default:
       throw usageError(`unknown command "${verb}"`);

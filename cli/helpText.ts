@@ -16,12 +16,15 @@ Usage:
   cmk-rotator bindings delete <vault>/<key>
   cmk-rotator revoke <keyId> --reason <text> [--wait] [--request-id <id>]
   cmk-rotator restore <revocationId> --reason <text> [--wait] [--request-id <id>]
+  cmk-rotator sweep --reason <text> [--vault <name>] [--force] [--dry-run] [--wait]
 
   <keyId> is a versionless key id (https://<vault>.vault.azure.net/keys/<name>) or <vault>/<key>.
   <kind> is storageAccount or powerPlatformPolicy; <mode> is pinned or versionless.
   discover lists every consumer of a key, registered or found by Azure Resource Graph; --register
   adds the Unregistered ones to the key's binding (registered targets are never dropped); --all
   walks every key of every allow-listed vault, with progress on stderr.
+  sweep rotates every bound key that is due now (--force: every bound key, e.g. after a suspected
+  leak), paced within Azure's limits; --dry-run lists what it would rotate and why.
 
 Options:
   --base-url <url>            function app URL        (else CMK_BASE_URL, else .sandbox/sandbox.json)

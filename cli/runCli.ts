@@ -15,6 +15,7 @@ import { discover } from "./commands/discover";
 import { history } from "./commands/history";
 import { restore, revoke } from "./commands/revocation";
 import { rotate } from "./commands/rotate";
+import { sweep } from "./commands/sweep";
 import { status } from "./commands/status";
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCodeValue> {
@@ -45,6 +46,8 @@ function dispatch(
   switch (command.name) {
     case "rotate":
       return rotate(context, command);
+    case "sweep":
+      return sweep(context, command);
     case "status":
       return status(context, command);
     case "history":

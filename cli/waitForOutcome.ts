@@ -14,6 +14,8 @@ export interface WaitRequest {
   isDone?: (record: unknown) => boolean;
   /** Right after a 202 the record may not be written yet: a 404 within this many ms means "ask again". */
   notFoundGraceMs?: number;
+  /** What the progress line shows of the record besides its status (default: its targets). */
+  detailOf?: (record: unknown) => string | undefined;
 }
 
 /** The grace commands use right after the app accepted an operation. */
@@ -77,6 +79,12 @@ async function fetchTolerantly(request: WaitRequest, startedAtMs: number): Promi
 /** e.g. `rotation abc: Running · targets 1/2 done (storageAccount: Verified, powerPlatformPolicy: Applying) · 4 s` */
 export function progressLine(request: WaitRequest, record: unknown, elapsedSeconds: number): string {
   const parts = [`${request.what} ${request.id}: ${statusOf(record) ?? "waiting"}`];
+  if (request.detailOf) {
+    const detail = request.detailOf(record);
+    if (detail) parts.push(detail);
+    parts.push(`${elapsedSeconds} s`);
+    return parts.join(" · ");
+  }
   const targets =
     typeof record === "object" && record !== null && Array.isArray((record as { targets?: unknown }).targets)
       ? ((record as { targets: unknown[] }).targets as Array<{ kind?: unknown; status?: unknown }>)

@@ -7,6 +7,7 @@ import "./orchestrations/sweepKeys";
 import "./functions/keyVaultEvents";
 import "./functions/scheduledSweep";
 import "./functions/rotations";
+import "./functions/sweeps";
 import "./functions/keyHistory";
 import "./functions/keyConsumers";
 import "./functions/keys";

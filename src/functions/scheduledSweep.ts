@@ -7,11 +7,14 @@ export const SCHEDULED_SWEEP_FUNCTION = "scheduledSweep";
 df.app.client.timer(SCHEDULED_SWEEP_FUNCTION, {
   schedule: "%CMK_SWEEP_SCHEDULE%",
   handler: async (timer, client, context) => {
-    const { started, instanceId } = await startSweep(client, {
+    const outcome = await startSweep(client, {
       reason: timer.isPastDue ? "schedule (past due)" : "schedule",
+      trigger: "Schedule",
     });
     context.log(
-      `${SCHEDULED_SWEEP_FUNCTION}: ${started ? "started" : "still running, skipped"} ${instanceId}`,
+      outcome.started
+        ? `${SCHEDULED_SWEEP_FUNCTION}: started sweep ${outcome.sweepId}`
+        : `${SCHEDULED_SWEEP_FUNCTION}: sweep ${outcome.runningId} still running, skipped`,
     );
   },
 });

@@ -22,11 +22,13 @@ export const ERROR_STATUS = {
   BindingNotFound: 404,
   RotationNotFound: 404,
   RevocationNotFound: 404,
+  SweepNotFound: 404,
   ResourceNotFound: 404,
   MethodNotAllowed: 405,
   Conflict: 409,
   RotationInProgress: 409,
   RevocationInProgress: 409,
+  SweepInProgress: 409,
   KeyRevoked: 409,
   KeyDisabled: 409,
   /** An event or request about a key version that is no longer the newest. */

@@ -21,6 +21,7 @@ import {
 } from "../keys";
 import { createOutcomePublisher, type OutcomePublisher } from "../notifications";
 import { getSettings, type Settings } from "../settings";
+import { createTableSweepStore, type SweepStore } from "../sweeps";
 import { ONCE_TABLE, createTableOnceStore, type OnceStore } from "../tables";
 
 /** Everything activities and doors use from the lib, built from one Settings. */
@@ -36,6 +37,8 @@ export interface Services {
   /** Each key's drift at its last sweep (recorded once, not every sweep). */
   drift: DriftStore;
   audit: AuditLog;
+  /** Sweep summaries (in the audit table). */
+  sweeps: SweepStore;
   notifications: OutcomePublisher;
   /** Insert-if-absent markers (event dedupe, requestId replay guard). */
   once: OnceStore;
@@ -71,6 +74,7 @@ export function createServices(settings: Settings, options: ServicesOptions = {}
     }),
     drift: createTableDriftStore(clients.tableClient(DRIFT_TABLE)),
     audit: createTableAuditLog(clients.tableClient(AUDIT_TABLE)),
+    sweeps: createTableSweepStore(clients.tableClient(AUDIT_TABLE)),
     notifications: createOutcomePublisher(clients),
     once,
     fences,

@@ -5,3 +5,4 @@ export const LIST_BOUND_KEYS = "sweepKeys_listBoundKeys";
 export const ASSESS_KEY = "sweepKeys_assessKey";
 export const START_KEY_ROTATION = "sweepKeys_startRotation";
 export const RECORD_DRIFT = "sweepKeys_recordDrift";
+export const RECORD_SWEEP = "sweepKeys_recordSweep";

@@ -4,12 +4,14 @@ import {
   ASSESS_KEY,
   LIST_BOUND_KEYS,
   RECORD_DRIFT,
+  RECORD_SWEEP,
   START_KEY_ROTATION,
   SWEEP_KEYS_ORCHESTRATION,
 } from "./activityNames";
 import { assessKey } from "./activities/assessKey";
 import { listBoundKeys } from "./activities/listBoundKeys";
 import { recordDrift } from "./activities/recordDrift";
+import { recordSweep } from "./activities/recordSweep";
 import { durableClientInput, startKeyRotation } from "./activities/startKeyRotation";
 import { sweepKeys } from "./sweepKeys";
 
@@ -18,3 +20,4 @@ df.app.activity(LIST_BOUND_KEYS, { handler: listBoundKeys });
 df.app.activity(ASSESS_KEY, { handler: assessKey });
 df.app.activity(START_KEY_ROTATION, { handler: startKeyRotation, extraInputs: [durableClientInput] });
 df.app.activity(RECORD_DRIFT, { handler: recordDrift });
+df.app.activity(RECORD_SWEEP, { handler: recordSweep });

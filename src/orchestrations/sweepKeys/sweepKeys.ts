@@ -1,18 +1,22 @@
-// The sweepKeys orchestration: the scheduled pass over every bound key that rotates what is due and repairs drift.
+// The sweepKeys orchestration: the pass over every bound key (scheduled or on demand) that rotates what is due and repairs drift.
 import type { OrchestrationContext } from "durable-functions";
-import { nowMs, routineRetry, type Steps } from "../orchestrationSupport";
+import { isoNow, nowMs, routineRetry, type Steps } from "../orchestrationSupport";
 import { deterministicRotationId, type StartOutcome } from "../../starters/rotations/startRotation";
 import { settleAll } from "../settleAll";
 import { RETIRE_PREVIOUS_VERSIONS } from "../rotateKey/activityNames";
 import type { RetirementInput, RetirementResult } from "../rotateKey/types";
-import { ASSESS_KEY, LIST_BOUND_KEYS, RECORD_DRIFT, START_KEY_ROTATION } from "./activityNames";
-import { ASSESS_CONCURRENCY, ROTATIONS_PER_VAULT_PER_WINDOW, START_WINDOW_MS } from "./limits";
+import { ASSESS_KEY, LIST_BOUND_KEYS, RECORD_DRIFT, RECORD_SWEEP, START_KEY_ROTATION } from "./activityNames";
+import { ASSESS_CONCURRENCY, START_WINDOW_MS } from "./limits";
+import { paceByBudget } from "./paceByBudget";
+import { SweepKeyStates } from "./sweepKeyStates";
+import { sweepIdOfInstance } from "./sweepIds";
 import type {
   BoundKeys,
   KeyAssessment,
   KeyDrift,
   SweepInput,
   SweepKey,
+  SweepRecordInput,
   SweepResult,
   SweepStartInput,
 } from "./types";
@@ -27,7 +31,9 @@ function inBatches<T>(items: readonly T[], size: number): T[][] {
 
 export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
   const input = context.df.getInput<SweepInput | undefined>() ?? { reason: "schedule" };
+  const sweepId = input.sweepId ?? sweepIdOfInstance(context.df.instanceId);
   const result: SweepResult = {
+    sweepId,
     assessed: 0,
     started: [],
     busy: [],
@@ -37,16 +43,32 @@ export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
     retired: [],
   };
   const sweptAtMs = nowMs(context);
+  const startedAt = isoNow(context);
+  const progress = new SweepKeyStates(sweepId);
+  const show = (step: string) => context.df.setCustomStatus(progress.status(step));
 
-  context.df.setCustomStatus({ step: "ListingKeys" });
-  const { keys } = (yield context.df.callActivity(LIST_BOUND_KEYS, { reason: input.reason })) as BoundKeys;
+  show("ListingKeys");
+  const listed = (yield context.df.callActivity(LIST_BOUND_KEYS, { reason: input.reason })) as BoundKeys;
+  const vaultFilter = input.vaultName?.toLowerCase();
+  const keys = listed.keys.filter(
+    (key) => vaultFilter === undefined || key.vaultName.toLowerCase() === vaultFilter,
+  );
+  progress.track(keys.map(keyPath));
 
   const assessments: KeyAssessment[] = [];
   for (const batch of inBatches(keys, ASSESS_CONCURRENCY)) {
-    context.df.setCustomStatus({ step: "AssessingKeys", assessed: assessments.length, total: keys.length });
+    show("AssessingKeys");
     const assessed = (yield context.df.Task.all(
-      batch.map((key) => context.df.callActivity(ASSESS_KEY, { key, nowMs: nowMs(context) })),
+      batch.map((key) =>
+        context.df.callActivity(ASSESS_KEY, {
+          key,
+          nowMs: nowMs(context),
+          ...(input.force ? { force: true } : {}),
+        }),
+      ),
     )) as KeyAssessment[];
+    for (const assessment of assessed)
+      progress.set(keyPath(assessment.key), assessment.action === "None" ? "Unchanged" : "Waiting");
     assessments.push(...assessed);
   }
   result.assessed = assessments.length;
@@ -57,13 +79,9 @@ export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
   const starts = assessments
     .filter((candidate) => candidate.action !== "None")
     .map((assessment) => startInputFor(assessment, sweptAtMs));
-  for (const [index, window] of paceByVault(starts).entries()) {
+  for (const [index, window] of paceByBudget(starts).entries()) {
     if (index > 0) yield context.df.createTimer(new Date(nowMs(context) + START_WINDOW_MS));
-    context.df.setCustomStatus({
-      step: "StartingRotations",
-      started: result.started.length,
-      total: starts.length,
-    });
+    show("StartingRotations");
     // A start the task hub keeps refusing leaves that key for the next sweep; the others still start.
     const outcomes = yield* settleAll(
       context,
@@ -72,23 +90,42 @@ export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
     );
     window.forEach((start, position) => {
       const outcome = outcomes[position];
-      if ("failure" in outcome)
-        result.failed.push({
-          key: keyPath(start.key),
-          detail: `${start.action} could not be started (${outcome.failure}); the next sweep tries again.`,
-        });
-      else if (outcome.started)
-        result.started.push({
-          key: keyPath(start.key),
-          action: start.trigger,
-          rotationId: outcome.rotationId,
-        });
-      else result.busy.push({ key: keyPath(start.key), runningId: outcome.runningId });
+      const path = keyPath(start.key);
+      if ("failure" in outcome) {
+        const detail = `${start.action} could not be started (${outcome.failure}); the next sweep tries again.`;
+        result.failed.push({ key: path, detail });
+        progress.set(path, "Failed");
+        progress.noteFailure(path, detail);
+      } else if (outcome.started) {
+        result.started.push({ key: path, action: start.trigger, rotationId: outcome.rotationId });
+        progress.set(path, "Started");
+      } else {
+        result.busy.push({ key: path, runningId: outcome.runningId });
+        progress.set(path, "Busy");
+      }
     });
+    // Shown while the next window's timer runs: what started, and who is still waiting.
+    show("StartingRotations");
   }
-  yield* retireWhereDue(context, assessments, result);
-  yield* recordDriftOfEveryKey(context, keys, result);
-  context.df.setCustomStatus({ step: "Done", started: result.started.length, total: starts.length });
+  yield* retireWhereDue(context, assessments, result, progress);
+  yield* recordDriftOfEveryKey(context, keys, result, progress);
+  const finished = progress.status("Done");
+  const record: SweepRecordInput = {
+    id: sweepId,
+    status: result.failed.length > 0 ? "PartiallyApplied" : "Completed",
+    reason: input.reason,
+    trigger: input.trigger ?? "Schedule",
+    vaultName: input.vaultName ?? null,
+    force: input.force === true,
+    counts: finished.counts,
+    waiting: finished.waiting,
+    failed: finished.failed,
+    startedAt,
+    finishedAt: isoNow(context),
+  };
+  // The summary record is what GET /api/sweeps/{id} answers once the sweep has ended.
+  yield context.df.callActivityWithRetry(RECORD_SWEEP, routineRetry(), record);
+  context.df.setCustomStatus(finished);
   return result;
 }
 
@@ -101,14 +138,11 @@ function* retireWhereDue(
   context: OrchestrationContext,
   assessments: readonly KeyAssessment[],
   result: SweepResult,
+  progress: SweepKeyStates,
 ): Steps<void> {
   const due = assessments.filter((assessment) => assessment.action === "None" && assessment.retirementDue);
   for (const batch of inBatches(due, ASSESS_CONCURRENCY)) {
-    context.df.setCustomStatus({
-      step: "RetiringVersions",
-      retired: result.retired.length,
-      total: due.length,
-    });
+    context.df.setCustomStatus(progress.status("RetiringVersions"));
     const inputs = batch.map((assessment): RetirementInput => ({
       rotationId: deterministicRotationId(
         "retire",
@@ -132,10 +166,9 @@ function* retireWhereDue(
     batch.forEach((assessment, position) => {
       const outcome = outcomes[position];
       if ("failure" in outcome) {
-        result.failed.push({
-          key: keyPath(assessment.key),
-          detail: `Retirement failed (${outcome.failure}); the next sweep tries again.`,
-        });
+        const detail = `Retirement failed (${outcome.failure}); the next sweep tries again.`;
+        result.failed.push({ key: keyPath(assessment.key), detail });
+        progress.noteFailure(keyPath(assessment.key), detail);
       } else {
         result.retired.push({
           key: keyPath(assessment.key),
@@ -152,11 +185,10 @@ function* recordDriftOfEveryKey(
   context: OrchestrationContext,
   keys: readonly SweepKey[],
   result: SweepResult,
+  progress: SweepKeyStates,
 ): Steps<void> {
-  let checked = 0;
   for (const batch of inBatches(keys, ASSESS_CONCURRENCY)) {
-    context.df.setCustomStatus({ step: "CheckingConsumers", checked, total: keys.length });
-    checked += batch.length;
+    context.df.setCustomStatus(progress.status("CheckingConsumers"));
     const outcomes = yield* settleAll(
       context,
       batch.map((key) =>
@@ -166,12 +198,11 @@ function* recordDriftOfEveryKey(
     );
     batch.forEach((key, position) => {
       const outcome = outcomes[position];
-      if ("failure" in outcome)
-        result.failed.push({
-          key: keyPath(key),
-          detail: `Consumers could not be checked (${outcome.failure}).`,
-        });
-      else if (outcome.open + outcome.resolved > 0)
+      if ("failure" in outcome) {
+        const detail = `Consumers could not be checked (${outcome.failure}).`;
+        result.failed.push({ key: keyPath(key), detail });
+        progress.noteFailure(keyPath(key), detail);
+      } else if (outcome.open + outcome.resolved > 0)
         result.drift.push({
           key: keyPath(key),
           open: outcome.open,
@@ -210,25 +241,4 @@ function startInputFor(assessment: KeyAssessment, sweptAtMs: number): SweepStart
       String(sweptAtMs),
     ),
   };
-}
-
-/**
- * Splits starts into windows holding at most ROTATIONS_PER_VAULT_PER_WINDOW new versions per
- * vault; drift repairs (no new version) all go in the first window.
- */
-export function paceByVault(starts: readonly SweepStartInput[]): SweepStartInput[][] {
-  const windows: SweepStartInput[][] = [];
-  const rotationsPerVault = new Map<string, number>();
-  for (const start of starts) {
-    let windowIndex = 0;
-    if (start.mode === "rotate") {
-      const vault = start.key.vaultName.toLowerCase();
-      const countSoFar = rotationsPerVault.get(vault) ?? 0;
-      rotationsPerVault.set(vault, countSoFar + 1);
-      windowIndex = Math.floor(countSoFar / ROTATIONS_PER_VAULT_PER_WINDOW);
-    }
-    while (windows.length <= windowIndex) windows.push([]);
-    windows[windowIndex].push(start);
-  }
-  return windows.filter((window) => window.length > 0);
 }

@@ -47,6 +47,17 @@ describe("scheduled sweep", () => {
       portalVersion,
     );
     expect(await versionsOf(stack, "cmk-drift")).toHaveLength(2);
+    const sweeps = [...stack.host.durableStore.instances.values()].filter(
+      (instance) => instance.name === "sweepKeys",
+    );
+    expect(sweeps.length).toBeGreaterThan(0);
+    for (const instance of sweeps) {
+      expect(instance.instanceId).toMatch(/^sweep:/);
+      const read = await stack.call(`/api/sweeps/${instance.instanceId.slice("sweep:".length)}`);
+      expect(read.status).toBe(200);
+      expect(await read.json()).toMatchObject({ status: "Completed", trigger: "Schedule", waiting: [] });
+    }
+
     const [repair] = await historyOf(stack, "cmk-drift");
     expect(repair).toMatchObject({
       status: "Completed",

@@ -14,6 +14,7 @@ import {
   ASSESS_KEY,
   LIST_BOUND_KEYS,
   RECORD_DRIFT,
+  RECORD_SWEEP,
   START_KEY_ROTATION,
   SWEEP_KEYS_ORCHESTRATION,
 } from "../../../src/orchestrations/sweepKeys/activityNames";
@@ -86,6 +87,8 @@ function answer(action: ScheduledAction): ActivityAnswer {
           retainedVersions: [{ version: "v8", reason: "Kept: st9 (Unregistered) still uses it." }],
         },
       };
+    case RECORD_SWEEP:
+      return { result: action.input };
     default:
       throw new Error(`unexpected activity ${action.functionName}`);
   }
@@ -212,5 +215,79 @@ describe("sweepKeys replay", () => {
     expect(rotationIds(second)).toEqual(rotationIds(first));
     const again = await replay(handler, first.history, { reason: "schedule" }, "replay-instance");
     expect(again.output).toEqual(first.state.output);
+  });
+
+  it("sweeps one vault, forces every key, shows per-key progress and ends with a summary record", async () => {
+    const input = { reason: "suspected leak", sweepId: "s1", trigger: "Http", vaultName: "KV2", force: true };
+    const run = await runToCompletion(handler, {
+      input,
+      name: SWEEP_KEYS_ORCHESTRATION,
+      startAt,
+      instanceId: "sweep:s1",
+      answer,
+    });
+    const assessed = run.actions.filter((action) => action.functionName === ASSESS_KEY);
+    expect(assessed.map((action) => action.input)).toEqual([
+      expect.objectContaining({ key: { vaultName: "kv2", keyName: "fine" }, force: true }),
+      expect.objectContaining({ key: { vaultName: "kv2", keyName: "busy" }, force: true }),
+    ]);
+    const [record] = run.actions.filter((action) => action.functionName === RECORD_SWEEP);
+    expect(record.actionType).toBe(ActionType.CallActivityWithRetry);
+    expect(record.input).toMatchObject({
+      id: "s1",
+      status: "Completed",
+      reason: "suspected leak",
+      trigger: "Http",
+      vaultName: "KV2",
+      force: true,
+      counts: { Unchanged: 1, Busy: 1 },
+      waiting: [],
+      failed: [],
+    });
+    expect(run.state.output.sweepId).toBe("s1");
+    const firstProgress = run.customStatuses.find((status) => status?.step === "AssessingKeys");
+    expect(firstProgress).toMatchObject({
+      sweepId: "s1",
+      counts: { Pending: 2 },
+      waiting: ["kv2/fine", "kv2/busy"],
+    });
+    expect(run.customStatuses.at(-1)).toMatchObject({ step: "Done", counts: { Unchanged: 1, Busy: 1 } });
+  });
+
+  it("lists keys waiting for their window while earlier windows start, and a failed start never holds up the others", async () => {
+    const run = await runToCompletion(handler, {
+      input: { reason: "now", sweepId: "s2", trigger: "Http" },
+      name: SWEEP_KEYS_ORCHESTRATION,
+      startAt,
+      answer: (action) =>
+        action.functionName === START_KEY_ROTATION && action.input.key.keyName === "due0"
+          ? { failure: "The Durable task hub did not start rotateKey (503)." }
+          : answer(action),
+    });
+    const waitingWhileStarting = run.customStatuses.filter(
+      (status) => status?.step === "StartingRotations" && status.waiting.length > 0,
+    );
+    expect(waitingWhileStarting.at(-1).waiting).toEqual(["kv1/due5", "kv1/due6"]);
+    const [record] = run.actions.filter((action) => action.functionName === RECORD_SWEEP);
+    expect(record.input).toMatchObject({
+      status: "PartiallyApplied",
+      counts: { Started: dueKeys.length - 1 + 1, Failed: 1, Busy: 1, Unchanged: 1 },
+      waiting: [],
+      failed: [{ key: "kv1/due0", detail: expect.stringContaining("could not be started") }],
+    });
+  });
+
+  it("takes the sweep id from a sweep:<id> instance when the input has none", async () => {
+    const run = await runToCompletion(handler, {
+      input: { reason: "schedule" },
+      name: SWEEP_KEYS_ORCHESTRATION,
+      startAt,
+      instanceId: "sweep:abc",
+      answer,
+    });
+    expect(run.actions.find((action) => action.functionName === RECORD_SWEEP)?.input).toMatchObject({
+      id: "abc",
+      trigger: "Schedule",
+    });
   });
 });

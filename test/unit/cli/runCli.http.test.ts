@@ -54,6 +54,33 @@ function handle(req: IncomingMessage, res: ServerResponse, rawBody: string): voi
   }
   if (req.headers["x-functions-key"] !== FUNCTION_KEY)
     return reply(res, 401, { error: { code: "Unauthorized", message: "function key missing or wrong" } });
+  if (route === "POST /api/sweeps") {
+    const body = JSON.parse(rawBody) as { reason: string; dryRun?: boolean; vaultName?: string };
+    if (body.vaultName === "busy")
+      return reply(res, 409, {
+        id: "sw-running",
+        error: { code: "SweepInProgress", message: "Sweep sw-running is still running." },
+      });
+    if (body.dryRun)
+      return reply(res, 200, {
+        dryRun: true,
+        wouldRotate: [{ keyId: "https://kv.vault.azure.net/keys/a", action: "Rotate", reason: "Forced." }],
+        unchanged: [],
+      });
+    return reply(res, 202, { id: "sw-1", statusUrl: `${baseUrl}/api/sweeps/sw-1` });
+  }
+  if (route === "GET /api/sweeps/sw-1") {
+    const isDone = pollsUntilDone-- <= 0;
+    return reply(res, 200, {
+      id: "sw-1",
+      status: isDone ? "Completed" : "Running",
+      counts: isDone ? { Started: 2 } : { Started: 1, Waiting: 1 },
+      waiting: isDone ? [] : ["https://kv.vault.azure.net/keys/b"],
+      failed: [],
+      startedAt: "2026-01-01T00:00:00Z",
+      finishedAt: isDone ? "2026-01-01T00:00:10Z" : null,
+    });
+  }
   if (route === "POST /api/rotations") {
     const body = JSON.parse(rawBody) as { keyId: string; dryRun?: boolean };
     if (body.keyId.endsWith("/busy"))
@@ -150,6 +177,36 @@ async function cli(argv: string[], options: { isTty?: boolean; env?: NodeJS.Proc
   const exitCode = await runCli(argv, io);
   return { exitCode, stdout, stderr };
 }
+
+describe("cmk-rotator sweep", () => {
+  it("starts a forced sweep of one vault and waits with a progress line", async () => {
+    pollsUntilDone = 1;
+    const result = await cli(["sweep", "--vault", "kv", "--force", "--wait", "--reason", "leak"], {
+      isTty: true,
+    });
+    expect(result.exitCode).toBe(ExitCode.Ok);
+    expect(JSON.parse(seen[0].rawBody)).toEqual({ reason: "leak", vaultName: "kv", force: true });
+    expect(result.stderr).toContain(
+      "\r\x1b[Ksweep sw-1: Running · keys Started 1, Waiting 1 · 1 waiting · 0 failed",
+    );
+    expect(result.stderr).toContain("sweep sw-1: Completed · keys Started 2 · 0 waiting · 0 failed");
+    expect(result.stdout).toContain("sweep sw-1: Completed");
+  });
+
+  it("prints the dry-run plan, and exits 4 with the running id when a sweep is running", async () => {
+    const plan = await cli(["sweep", "--dry-run", "--force", "--reason", "drill"]);
+    expect(plan.exitCode).toBe(ExitCode.Ok);
+    expect(plan.stdout).toContain("dry run: 1 to rotate, 0 unchanged");
+    const busy = await cli(["sweep", "--vault", "busy", "--reason", "again"]);
+    expect(busy.exitCode).toBe(ExitCode.Conflict);
+    expect(busy.stderr).toContain("sw-running");
+  });
+
+  it("needs a reason", async () => {
+    const result = await cli(["sweep", "--force"]);
+    expect(result.exitCode).toBe(ExitCode.Usage);
+  });
+});
 
 describe("cmk-rotator against an HTTP API", () => {
   it("starts a rotation with the function key and prints its id", async () => {

@@ -67,6 +67,8 @@ describe("app wiring", () => {
   it.each([
     ["startRotation", "rotations", ["POST"], "function"],
     ["getRotation", "rotations/{id}", ["GET"], "function"],
+    ["startSweep", "sweeps", ["POST"], "function"],
+    ["getSweep", "sweeps/{id}", ["GET"], "function"],
     ["keyHistory", "keys/{vaultName}/{keyName}/history", ["GET"], "function"],
     ["bindings", "bindings/{vaultName}/{keyName}", ["PUT", "GET", "DELETE"], "function"],
     ["listBindings", "bindings", ["GET"], "function"],
@@ -81,6 +83,8 @@ describe("app wiring", () => {
       "scheduledSweep",
       "startRotation",
       "getRotation",
+      "startSweep",
+      "getSweep",
       "sweepKeys_startRotation",
     ]) {
       expect(

@@ -1,14 +1,39 @@
 // Activity: decides what the sweep does for one key: rotate when due, repair drift of pinned targets, or nothing.
 import { retireNotBeforeMs, rotationDue, type KeyBinding } from "../../../lib/bindings";
+import { parseArmResourceId } from "../../../lib/consumers/armResourceId";
 import { ensureError } from "../../../lib/errors";
 import type { KeyInfo } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";
-import type { KeyAssessment, SweepKey } from "../types";
+import { ARM_READS_PER_PINNED_TARGET, ARM_READS_PER_VERSIONLESS_TARGET } from "../limits";
+import type { KeyAssessment, StartCost, SweepKey } from "../types";
 
 export interface AssessKeyInput {
   key: SweepKey;
   /** Orchestration time: the sweep follows the (virtual) clock of the orchestration, never Date.now(). */
   nowMs: number;
+  /** Rotate whatever is due or not, as long as the current version is enabled. */
+  force?: boolean;
+}
+
+/** What rotating (or repairing) this key's targets will spend of Azure's limits. */
+export function costOfTargets(binding: KeyBinding, action: "Rotate" | "RepairDrift"): StartCost {
+  const cost: StartCost = {
+    keyVaultCreates: action === "Rotate" ? 1 : 0,
+    armReadsBySubscription: {},
+    armWritesBySubscription: {},
+    storageWrites: 0,
+  };
+  for (const target of binding.targets) {
+    const subscription = parseArmResourceId(target.resourceId)?.subscriptionId.toLowerCase() ?? "unknown";
+    const isPinned = target.mode === "pinned";
+    cost.armReadsBySubscription[subscription] =
+      (cost.armReadsBySubscription[subscription] ?? 0) +
+      (isPinned ? ARM_READS_PER_PINNED_TARGET : ARM_READS_PER_VERSIONLESS_TARGET);
+    if (!isPinned) continue;
+    cost.armWritesBySubscription[subscription] = (cost.armWritesBySubscription[subscription] ?? 0) + 1;
+    if (target.kind === "storageAccount") cost.storageWrites += 1;
+  }
+  return cost;
 }
 
 /** The first pinned target not configured with the newest version, skipping linked pinned policies (manual action). */
@@ -48,6 +73,15 @@ export async function assessKey(input: AssessKeyInput): Promise<KeyAssessment> {
     const current = await keyVault.getKey(key);
     if (!current.enabled)
       return none(`The current version ${current.version} is disabled (revoked?).`, current.version);
+    if (input.force) {
+      return {
+        key,
+        action: "Rotate",
+        detail: "Forced: every bound key is rotated, due or not.",
+        currentVersion: current.version,
+        cost: costOfTargets(binding, "Rotate"),
+      };
+    }
     const due = rotationDue(binding.policy, current, input.nowMs);
     if (due.isDue) {
       const since = due.dueAtMs === undefined ? "" : ` since ${new Date(due.dueAtMs).toISOString()}`;
@@ -56,10 +90,19 @@ export async function assessKey(input: AssessKeyInput): Promise<KeyAssessment> {
         action: "Rotate",
         detail: `Due (${due.reason})${since}.`,
         currentVersion: current.version,
+        cost: costOfTargets(binding, "Rotate"),
       };
     }
     const drift = await driftOf(binding, current);
-    if (drift) return { key, action: "RepairDrift", detail: drift, currentVersion: current.version };
+    if (drift) {
+      return {
+        key,
+        action: "RepairDrift",
+        detail: drift,
+        currentVersion: current.version,
+        cost: costOfTargets(binding, "RepairDrift"),
+      };
+    }
     const next =
       due.dueAtMs === undefined ? "nothing makes it due" : `due ${new Date(due.dueAtMs).toISOString()}`;
     const retirementDue = await olderVersionsToRetire(binding, current, input.nowMs);
