@@ -8,6 +8,8 @@ import "./functions/rotations";
 import "./functions/keyHistory";
 import "./functions/keyConsumers";
 import "./functions/keys";
+import "./functions/overview";
+import "./functions/dashboard";
 import "./functions/bindings";
 import "./functions/health";
 import "./orchestrations/revocationSteps";
