@@ -133,6 +133,15 @@ function formatDuration(ms: number): string {
   return `${seconds} s`;
 }
 
+/** Days to seconds, so the countdown visibly moves. */
+function formatCountdown(ms: number): string {
+  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
+  const days = Math.floor(totalSeconds / 86_400);
+  const hours = Math.floor((totalSeconds % 86_400) / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  return `${days} d ${hours} h ${minutes} min ${totalSeconds % 60} s`;
+}
+
 /** Status words with the icon that says the same thing without colour. */
 const STATUS_ICON: Record<string, string> = {
   Completed: "✔",
@@ -187,9 +196,10 @@ function resourceName(resourceId: string): HTMLElement {
 }
 
 function table(caption: string, headings: string[], rows: Child[][]): HTMLElement {
+  // A scrolling region is focusable and named, so keyboard users can scroll it too.
   return el(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", role: "region", tabindex: "0", "aria-label": caption },
     el(
       "table",
       {},
@@ -210,7 +220,7 @@ function countdown(deletionAt: string, offsetMs: number): HTMLElement {
 function updateCountdown(span: HTMLElement): void {
   const deletionMs = Date.parse(span.dataset.deletionAt ?? "");
   const remainingMs = deletionMs - (Date.now() + Number(span.dataset.offsetMs ?? "0"));
-  span.textContent = remainingMs > 0 ? `in ${formatDuration(remainingMs)}` : "deletion date passed";
+  span.textContent = remainingMs > 0 ? `in ${formatCountdown(remainingMs)}` : "deletion date passed";
 }
 
 function revocationBanner(revocations: WireRevocation[], offsetMs: number): HTMLElement | null {
