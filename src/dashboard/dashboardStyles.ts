@@ -23,9 +23,10 @@ main { max-width: 1240px; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
 .id { display: block; font-size: 0.8rem; overflow-wrap: anywhere; }
 code { font-family: ui-monospace, "Cascadia Mono", Consolas, monospace; font-size: 0.85em; background: #eef0f4; padding: 0 0.2rem; border-radius: 3px; overflow-wrap: anywhere; }
 pre { white-space: pre-wrap; }
-.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 0.25rem 1rem; margin: 0.75rem 0; }
+.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 0.5rem 1rem; margin: 0.75rem 0; }
 .facts dt { font-weight: 600; color: var(--muted); font-size: 0.85rem; }
 .facts dd { margin: 0; overflow-wrap: anywhere; }
+.key h2 .badge { margin-left: 0.25rem; vertical-align: middle; }
 .timeline { width: 100%; height: 64px; display: block; background: #fafbfc; border: 1px solid #e1e4e9; border-radius: 4px; }
 .timeline .axis { stroke: #8a919c; stroke-width: 2; }
 .timeline .now { stroke: #16181d; stroke-width: 2; stroke-dasharray: 4 3; }

@@ -176,12 +176,13 @@ function toneOf(status: string): string {
   return "info";
 }
 
-function badge(status: string): HTMLElement {
+/** A status word with its icon; `label` replaces the word when the status alone says too little. */
+function badge(status: string, label: string = status): HTMLElement {
   return el(
     "span",
     { class: `badge ${toneOf(status)}`, "data-status": status },
     el("span", { "aria-hidden": "true" }, STATUS_ICON[status] ?? "•"),
-    ` ${status}`,
+    ` ${label}`,
   );
 }
 
@@ -228,7 +229,7 @@ function revocationBanner(revocations: WireRevocation[], offsetMs: number): HTML
   return el(
     "section",
     { class: "banner", role: "alert", "aria-labelledby": "banner-title", "data-testid": "revocation-banner" },
-    el("h2", { id: "banner-title" }, el("span", { "aria-hidden": "true" }, "⛔ "), "Revocation in effect"),
+    el("h2", { id: "banner-title" }, el("span", { "aria-hidden": "true" }, "⚠ "), "Revocation in effect"),
     ...revocations.map((revocation) =>
       el(
         "div",
@@ -341,14 +342,14 @@ function facts(key: WireKey): HTMLElement {
     : !next || !next.dueAt
       ? "not scheduled (no rotateEvery and no expiry)"
       : `${next.isDue ? "due now" : formatDate(next.dueAt)} (${next.reason ?? ""})`;
-  const pair = (term: string, ...value: Child[]) => [el("dt", {}, term), el("dd", {}, ...value)];
+  const pair = (term: string, ...value: Child[]) => [el("div", { class: "fact" }, el("dt", {}, term), el("dd", {}, ...value))];
   return el(
     "dl",
     { class: "facts" },
     ...pair("Current version", key.currentVersion ? code(key.currentVersion) : "none"),
     ...pair("Age", key.currentAgeMs === null ? "—" : formatDuration(key.currentAgeMs)),
     ...pair("Expires", formatDate(key.currentExpiresAt)),
-    ...pair("Next rotation", next?.isDue ? badge("ActionRequired") : null, " ", nextText),
+    ...pair("Next rotation", next?.isDue ? badge("ActionRequired", "Due") : null, " ", nextText),
   );
 }
 
@@ -508,7 +509,7 @@ function keySection(key: WireKey, nowMs: number): HTMLElement {
       el("span", { class: "muted" }, ` in ${key.vaultName}`),
       " ",
       key.revocation ? badge("Revoked") : null,
-      key.drift.length > 0 ? badge("Unregistered") : null,
+      key.drift.length > 0 ? badge("Unregistered", "Drift") : null,
     ),
     el("p", { class: "muted id" }, key.keyId),
     key.isBound
