@@ -14,7 +14,9 @@ df.app.client.http("overview", {
   authLevel: "function",
   handler: async (_request, client, context) => {
     try {
-      return json(200, await readOverview(client, getServices(), Date.now()), { "cache-control": "no-store" });
+      return json(200, await readOverview(client, getServices(), Date.now()), {
+        "cache-control": "no-store",
+      });
     } catch (error) {
       return failure(error, context);
     }

@@ -193,7 +193,12 @@ function code(text: string): HTMLElement {
 /** The last segment of an ARM id, with the whole id as a tooltip and for screen readers. */
 function resourceName(resourceId: string): HTMLElement {
   const name = resourceId.split("/").filter(Boolean).pop() ?? resourceId;
-  return el("span", { title: resourceId }, el("strong", {}, name), el("span", { class: "muted id" }, resourceId));
+  return el(
+    "span",
+    { title: resourceId },
+    el("strong", {}, name),
+    el("span", { class: "muted id" }, resourceId),
+  );
 }
 
 function table(caption: string, headings: string[], rows: Child[][]): HTMLElement {
@@ -275,7 +280,11 @@ function revocationBanner(revocations: WireRevocation[], offsetMs: number): HTML
 
 /** Inline SVG of the key's life: version creations, expiries, rotations, retirements and now. */
 function timeline(key: WireKey, nowMs: number): Element {
-  type Mark = { atMs: number; kind: "created" | "expires" | "rotated" | "retired" | "revoked"; label: string };
+  type Mark = {
+    atMs: number;
+    kind: "created" | "expires" | "rotated" | "retired" | "revoked";
+    label: string;
+  };
   const marks: Mark[] = [];
   for (const version of key.versions) {
     const short = version.version.slice(0, 8);
@@ -283,14 +292,26 @@ function timeline(key: WireKey, nowMs: number): Element {
     if (version.expiresAt)
       marks.push({ atMs: Date.parse(version.expiresAt), kind: "expires", label: `version ${short} expires` });
     if (!version.enabled && version.updatedAt)
-      marks.push({ atMs: Date.parse(version.updatedAt), kind: "retired", label: `version ${short} disabled` });
+      marks.push({
+        atMs: Date.parse(version.updatedAt),
+        kind: "retired",
+        label: `version ${short} disabled`,
+      });
   }
   for (const outcome of key.recentOutcomes) {
     const atMs = Date.parse(outcome.finishedAt ?? outcome.startedAt);
     if (outcome.kind === "rotation" && outcome.newVersion)
-      marks.push({ atMs, kind: "rotated", label: `rotated to ${outcome.newVersion.slice(0, 8)} (${outcome.status})` });
+      marks.push({
+        atMs,
+        kind: "rotated",
+        label: `rotated to ${outcome.newVersion.slice(0, 8)} (${outcome.status})`,
+      });
     if (outcome.kind === "revocation")
-      marks.push({ atMs: Date.parse(outcome.startedAt), kind: "revoked", label: `revocation (${outcome.status})` });
+      marks.push({
+        atMs: Date.parse(outcome.startedAt),
+        kind: "revoked",
+        label: `revocation (${outcome.status})`,
+      });
   }
   const valid = marks.filter((mark) => !Number.isNaN(mark.atMs));
   const times = [...valid.map((mark) => mark.atMs), nowMs];
@@ -342,7 +363,9 @@ function facts(key: WireKey): HTMLElement {
     : !next || !next.dueAt
       ? "not scheduled (no rotateEvery and no expiry)"
       : `${next.isDue ? "due now" : formatDate(next.dueAt)} (${next.reason ?? ""})`;
-  const pair = (term: string, ...value: Child[]) => [el("div", { class: "fact" }, el("dt", {}, term), el("dd", {}, ...value))];
+  const pair = (term: string, ...value: Child[]) => [
+    el("div", { class: "fact" }, el("dt", {}, term), el("dd", {}, ...value)),
+  ];
   return el(
     "dl",
     { class: "facts" },
@@ -373,7 +396,9 @@ function consumersSection(key: WireKey): HTMLElement {
       "p",
       { class: "empty" },
       "No consumer is registered or found using this key. Bind the resources that use it: ",
-      code(`cmk-rotator bindings set ${key.vaultName}/${key.keyName} --target storageAccount:pinned:<resourceId>`),
+      code(
+        `cmk-rotator bindings set ${key.vaultName}/${key.keyName} --target storageAccount:pinned:<resourceId>`,
+      ),
     );
   }
   return table(
@@ -405,7 +430,12 @@ function driftCallout(key: WireKey): HTMLElement | null {
     el(
       "p",
       {},
-      el("strong", {}, el("span", { "aria-hidden": "true" }, "⚠ "), `Drift: ${key.drift.length} consumer(s) not as bound.`),
+      el(
+        "strong",
+        {},
+        el("span", { "aria-hidden": "true" }, "⚠ "),
+        `Drift: ${key.drift.length} consumer(s) not as bound.`,
+      ),
       " Register the ones that belong: ",
       code(`cmk-rotator discover ${key.vaultName}/${key.keyName} --register`),
     ),
@@ -475,10 +505,18 @@ function outcomesSection(key: WireKey): HTMLElement {
     `Recent outcomes of ${key.keyName} (newest first)`,
     ["Operation", "Status", "Reason", "Versions", "Started", "Finished", "Detail"],
     key.recentOutcomes.map((outcome) => [
-      el("span", {}, outcome.kind, outcome.trigger ? ` (${outcome.trigger})` : "", el("span", { class: "muted id" }, outcome.id)),
+      el(
+        "span",
+        {},
+        outcome.kind,
+        outcome.trigger ? ` (${outcome.trigger})` : "",
+        el("span", { class: "muted id" }, outcome.id),
+      ),
       badge(outcome.status),
       el("span", { class: "reason" }, outcome.reason),
-      outcome.newVersion ? `${(outcome.previousVersion ?? "—").slice(0, 8)} → ${outcome.newVersion.slice(0, 8)}` : "—",
+      outcome.newVersion
+        ? `${(outcome.previousVersion ?? "—").slice(0, 8)} → ${outcome.newVersion.slice(0, 8)}`
+        : "—",
       formatDate(outcome.startedAt),
       formatDate(outcome.finishedAt),
       outcome.detail ?? "",
@@ -492,7 +530,13 @@ function problemList(problems: WireProblem[]): HTMLElement | null {
     "ul",
     { class: "problems" },
     ...problems.map((problem) =>
-      el("li", {}, el("span", { "aria-hidden": "true" }, "⚠ "), el("strong", {}, `${problem.part}: `), `${problem.code} — ${problem.message}`),
+      el(
+        "li",
+        {},
+        el("span", { "aria-hidden": "true" }, "⚠ "),
+        el("strong", {}, `${problem.part}: `),
+        `${problem.code} — ${problem.message}`,
+      ),
     ),
   );
 }
@@ -518,7 +562,9 @@ function keySection(key: WireKey, nowMs: number): HTMLElement {
           "p",
           { class: "callout info" },
           "Not bound: nothing rotates this key and no consumer is updated. Bind it: ",
-          code(`cmk-rotator bindings set ${key.vaultName}/${key.keyName} --target storageAccount:pinned:<resourceId>`),
+          code(
+            `cmk-rotator bindings set ${key.vaultName}/${key.keyName} --target storageAccount:pinned:<resourceId>`,
+          ),
         ),
     problemList(key.problems),
     runningSection(key),
@@ -558,7 +604,11 @@ function render(overview: WireOverview): void {
           {},
           "No allow-listed vault holds a key and no binding exists. Add the vault to CMK_ALLOWED_VAULTS, create the key, then bind it to the resources that use it:",
         ),
-        el("pre", {}, code("cmk-rotator bindings set <vault>/<key> --target storageAccount:pinned:<resourceId>")),
+        el(
+          "pre",
+          {},
+          code("cmk-rotator bindings set <vault>/<key> --target storageAccount:pinned:<resourceId>"),
+        ),
       ),
     );
   } else {
@@ -587,7 +637,10 @@ async function refresh(functionKey: string | null): Promise<void> {
       credentials: "same-origin",
     });
     if (response.status === 401) {
-      setStatus("The function key is missing or wrong: open this page as /api/dashboard?code=<function key>.", true);
+      setStatus(
+        "The function key is missing or wrong: open this page as /api/dashboard?code=<function key>.",
+        true,
+      );
       return;
     }
     if (!response.ok) {
@@ -598,7 +651,10 @@ async function refresh(functionKey: string | null): Promise<void> {
     render((await response.json()) as WireOverview);
     setStatus(`Refreshes every ${REFRESH_MS / 1000} s.`, false);
   } catch (error) {
-    setStatus(`Could not reach the app (${error instanceof Error ? error.message : "unknown error"}); retrying.`, true);
+    setStatus(
+      `Could not reach the app (${error instanceof Error ? error.message : "unknown error"}); retrying.`,
+      true,
+    );
   }
 }
 

@@ -43,7 +43,9 @@ function toLinkedEnvironment(environment: WireEnvironment): LinkedEnvironment {
     id,
     ...(environment.properties?.displayName ? { displayName: environment.properties.displayName } : {}),
     state: states?.runtime?.id ?? states?.management?.id ?? "Unknown",
-    ...(environment.properties?.environmentSku ? { environmentSku: environment.properties.environmentSku } : {}),
+    ...(environment.properties?.environmentSku
+      ? { environmentSku: environment.properties.environmentSku }
+      : {}),
     ...(states?.runtime?.lockedTime ? { lockedAt: states.runtime.lockedTime } : {}),
   };
 }

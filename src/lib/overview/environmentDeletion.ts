@@ -12,7 +12,9 @@ export const NON_PRODUCTION_RETENTION_DAYS = 7;
  */
 export function retentionDaysOf(environmentSku: string | undefined): number {
   const sku = (environmentSku ?? "").toLowerCase();
-  return sku === "production" || sku === "default" ? PRODUCTION_RETENTION_DAYS : NON_PRODUCTION_RETENTION_DAYS;
+  return sku === "production" || sku === "default"
+    ? PRODUCTION_RETENTION_DAYS
+    : NON_PRODUCTION_RETENTION_DAYS;
 }
 
 /**

@@ -7,7 +7,14 @@ import type { KeyIdentity, KeyVersionInfo } from "../keys";
 import type { Services } from "../services";
 import { lockedEnvironmentsOf } from "./environmentDeletion";
 import { readPart } from "./readPart";
-import type { ConsumerView, KeyOverview, OutcomeView, OverviewProblem, RevocationInEffect, VersionView } from "./types";
+import type {
+  ConsumerView,
+  KeyOverview,
+  OutcomeView,
+  OverviewProblem,
+  RevocationInEffect,
+  VersionView,
+} from "./types";
 
 /** How many history entries the page shows per key. */
 export const RECENT_OUTCOMES = 8;
@@ -86,7 +93,9 @@ export async function readKeyOverview(
   const problems: OverviewProblem[] = [];
   // Listing, not GET: a revoked key (every version disabled) still shows its versions.
   const [listed, rows, driftAtLastSweep, revocation, history] = await Promise.all([
-    readPart("versions", problems, [] as KeyVersionInfo[], () => services.keyVault.listVersionsUnordered(key)),
+    readPart("versions", problems, [] as KeyVersionInfo[], () =>
+      services.keyVault.listVersionsUnordered(key),
+    ),
     readPart("consumers", problems, [] as ConsumerRow[], () =>
       services.discovery.consumersOf(key, binding?.targets ?? []),
     ),

@@ -22,11 +22,13 @@ export async function overviewKeys(
   const bindings = new Map(bound.map((binding) => [pathKey(binding.key), binding]));
   const found = new Map<string, KeyIdentity>(bound.map((binding) => [pathKey(binding.key), binding.key]));
   const perVault = await Promise.all(
-    services.allowList.names().map((vaultName) =>
-      readPart(`vault ${vaultName}`, problems, [] as string[], () => services.keyVault.listKeyNames(vaultName)).then(
-        (names) => names.map((keyName) => ({ vaultName, keyName })),
+    services.allowList
+      .names()
+      .map((vaultName) =>
+        readPart(`vault ${vaultName}`, problems, [] as string[], () =>
+          services.keyVault.listKeyNames(vaultName),
+        ).then((names) => names.map((keyName) => ({ vaultName, keyName }))),
       ),
-    ),
   );
   for (const key of perVault.flat()) if (!found.has(pathKey(key))) found.set(pathKey(key), key);
   const keys = [...found.values()].sort(

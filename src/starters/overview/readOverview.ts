@@ -8,7 +8,11 @@ import { runningOperations } from "./runningOperations";
 /** Keys read at once: each asks Key Vault, Table Storage, Resource Graph and ARM. */
 const KEY_CONCURRENCY = 4;
 
-async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function inBatches<T, R>(
+  items: readonly T[],
+  size: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = [];
   for (let start = 0; start < items.length; start += size) {
     results.push(...(await Promise.all(items.slice(start, start + size).map(work))));
@@ -20,7 +24,11 @@ async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T
  * Needs what each part needs: keys/list on every allow-listed vault, read of the app's tables, Resource
  * Graph and ARM read where discovery searches, and the host's durable client. `nowMs` is the wall clock.
  */
-export async function readOverview(client: DurableClient, services: Services, nowMs: number): Promise<Overview> {
+export async function readOverview(
+  client: DurableClient,
+  services: Services,
+  nowMs: number,
+): Promise<Overview> {
   const problems: Overview["problems"] = [];
   const { keys, bindings } = await overviewKeys(services, problems);
   const overviewOf = async (key: KeyIdentity): Promise<KeyOverview> => {

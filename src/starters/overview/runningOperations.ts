@@ -57,7 +57,10 @@ function revocationOf(status: DurableOrchestrationStatus): RunningOperation {
  * The key's rotation and revocation instances while they are pending, running or suspended.
  * An unreadable task hub throws DependencyUnavailable: the page must not claim nothing runs.
  */
-export async function runningOperations(client: DurableClient, key: KeyIdentity): Promise<RunningOperation[]> {
+export async function runningOperations(
+  client: DurableClient,
+  key: KeyIdentity,
+): Promise<RunningOperation[]> {
   const [rotation, revocation] = await Promise.all([
     activeInstanceStatus(client, rotationInstanceId(key)),
     activeInstanceStatus(client, revocationInstanceId(key)),

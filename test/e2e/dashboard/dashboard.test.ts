@@ -47,7 +47,8 @@ const dialogs: string[] = [];
 if (!hasChromium)
   console.warn(`dashboard browser tests skipped: ${CHROMIUM_PATH} is missing (apt-get install -y chromium).`);
 
-const keySection = (keyName: string) => page.locator(`section[data-key="${stack.base.vaultName}/${keyName}"]`);
+const keySection = (keyName: string) =>
+  page.locator(`section[data-key="${stack.base.vaultName}/${keyName}"]`);
 
 async function expectAccessible(state: string): Promise<void> {
   const violations = await seriousAxeViolations(page);
@@ -99,7 +100,9 @@ describe.skipIf(!hasChromium)("status page in Chromium", () => {
       const seen: string[] = [];
       const scope = globalThis as unknown as BrowserScope;
       scope.cspViolations = seen;
-      scope.document.addEventListener("securitypolicyviolation", (event) => seen.push(event.violatedDirective));
+      scope.document.addEventListener("securitypolicyviolation", (event) =>
+        seen.push(event.violatedDirective),
+      );
     });
   }, 120_000);
 
@@ -110,7 +113,9 @@ describe.skipIf(!hasChromium)("status page in Chromium", () => {
 
   it("lists every key with its versions and consumers, the unregistered one included, under a strict CSP", async () => {
     const host = stack.host();
-    const response = await page.goto(`${host.baseUrl}/api/dashboard?code=${encodeURIComponent(host.functionKey)}`);
+    const response = await page.goto(
+      `${host.baseUrl}/api/dashboard?code=${encodeURIComponent(host.functionKey)}`,
+    );
     expect(response?.status()).toBe(200);
     const csp = response?.headers()["content-security-policy"] ?? "";
     expect(csp).toMatch(/default-src 'none'/);
@@ -224,7 +229,10 @@ describe.skipIf(!hasChromium)("status page in Chromium", () => {
     expect(await running.locator("progress").getAttribute("max")).toBe("3");
     await screenshot(page, "rotation-running");
     if (process.env.CMK_UPDATE_DOCS_SCREENSHOT === "1")
-      copyFileSync(join(packageRoot(), ".screenshots", "rotation-running.png"), join(packageRoot(), "docs", "dashboard.png"));
+      copyFileSync(
+        join(packageRoot(), ".screenshots", "rotation-running.png"),
+        join(packageRoot(), "docs", "dashboard.png"),
+      );
     await expectAccessible("a running rotation");
 
     // Versionless storage picks the version up once a virtual day.
@@ -232,9 +240,11 @@ describe.skipIf(!hasChromium)("status page in Chromium", () => {
     const finished = await waitForRotation(stack.base, rotation.id);
     expect(finished.status).not.toBe("Running");
     await running.waitFor({ state: "detached", timeout: PAGE_TIMEOUT_MS });
-    const outcome = keySection("cmk-dash").locator("table", { hasText: "Recent outcomes" }).locator("tbody tr", {
-      hasText: rotation.id,
-    });
+    const outcome = keySection("cmk-dash")
+      .locator("table", { hasText: "Recent outcomes" })
+      .locator("tbody tr", {
+        hasText: rotation.id,
+      });
     await expect.poll(() => outcome.innerText(), { timeout: PAGE_TIMEOUT_MS }).toContain(finished.status);
     expect(await outcome.innerText()).toContain("quarterly");
     expect(reloads).toBe(0);

@@ -128,7 +128,9 @@ describe("npm start -- --no-demo", () => {
 
   it("prints the status page's URL with ?code=, and it answers with the page", async () => {
     const printed = /^dashboard {4}(\S+)$/m.exec(sandbox.output())?.[1];
-    expect(printed).toBe(`${state.functionsBaseUrl}/api/dashboard?code=${encodeURIComponent(state.functionKey)}`);
+    expect(printed).toBe(
+      `${state.functionsBaseUrl}/api/dashboard?code=${encodeURIComponent(state.functionKey)}`,
+    );
     const page = await fetch(printed!);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
