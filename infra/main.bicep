@@ -42,6 +42,15 @@ param deployAlerts bool = false
 @description('The action group (resource id) the alert rules notify; required when deployAlerts is true.')
 param alertActionGroupId string = ''
 
+@description('Opt-in: put Microsoft Entra ID sign-in (App Service Authentication) in front of the status page (/api/dashboard, /api/overview). Every other route stays reachable with its function key, HMAC signature or system key only.')
+param enableAppServiceAuthentication bool = false
+
+@description('With enableAppServiceAuthentication: client id of the Entra ID app registration operators sign in with.')
+param authClientId string = ''
+
+@description('With enableAppServiceAuthentication: the Entra ID tenant that signs operators in (default: the subscription\'s).')
+param authTenantId string = subscription().tenantId
+
 // Storage account names allow lowercase letters and digits only.
 var safePrefix = take(toLower(replace(replace(replace(replace(namePrefix, '-', ''), '_', ''), '.', ''), ' ', '')), 11)
 var suffix = uniqueString(resourceGroup().id, safePrefix)
@@ -359,6 +368,58 @@ resource revocationInEffectAlert 'Microsoft.Insights/scheduledQueryRules@2023-12
       ]
     }
     actions: { actionGroups: [alertActionGroupId] }
+  }
+}
+
+// Opt-in Entra ID sign-in in front of the status page. Browsers without a session are sent to the
+// sign-in page; scripts, Event Grid and the revocation webhook keep their own auth on the excluded paths.
+resource appServiceAuthentication 'Microsoft.Web/sites/config@2023-12-01' = if (enableAppServiceAuthentication) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: [
+        '/api/health'
+        '/api/rotations'
+        '/api/rotations/*'
+        '/api/keys/*'
+        '/api/keys'
+        '/api/bindings'
+        '/api/bindings/*'
+        '/api/revocations'
+        '/api/revocations/*'
+        '/api/keyChanges'
+        '/api/keyChanges/*'
+        '/api/sweeps'
+        '/api/sweeps/*'
+        '/runtime/webhooks/EventGrid'
+      ]
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${authClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: true
+      }
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // `npm start`: starts the whole sandbox, seeds and runs the demo (unless --no-demo), writes .sandbox/sandbox.json,
 // prints "sandbox ready", and stops every component on Ctrl-C/SIGTERM.
+import { dashboardUrlOf } from "./launcher/dashboardUrl";
 import { assertPortsFree, PortError, resolvePorts } from "./launcher/ports";
 import { removeSandboxState, sandboxStateDir, writeSandboxState } from "./launcher/sandboxState";
 import { startSandbox, type RunningSandbox } from "./launcher/startSandbox";
@@ -62,7 +63,10 @@ async function main(argv: string[]): Promise<number> {
   console.log(`started in ${((Date.now() - startedAtMs) / 1000).toFixed(1)} s`);
   console.log("sandbox ready");
   if (estate && !isStopping) await runDemo(sandbox, estate, log);
-  if (!isStopping) console.log("serving until Ctrl-C (try: node dist/cli/index.js --help)");
+  if (!isStopping) {
+    console.log(`status page  ${dashboardUrlOf(sandbox.state.functionsBaseUrl, sandbox.state.functionKey)}`);
+    console.log("serving until Ctrl-C (try: node dist/cli/index.js --help)");
+  }
   return 0;
 }
 

@@ -11,6 +11,8 @@ import "./functions/sweeps";
 import "./functions/keyHistory";
 import "./functions/keyConsumers";
 import "./functions/keys";
+import "./functions/overview";
+import "./functions/dashboard";
 import "./functions/bindings";
 import "./functions/health";
 import "./orchestrations/revocationSteps";

@@ -74,6 +74,8 @@ export interface EnvironmentSeed {
   id?: string;
   displayName?: string;
   location?: string;
+  /** Production (default), Sandbox, Trial, Developer: how long Power Platform keeps it while locked. */
+  environmentSku?: string;
   /** ARM id of an Encryption policy to link at once (no operation, no key check). */
   policyId?: string;
 }

@@ -9,6 +9,7 @@ import { startLocalHost, type LocalHost } from "../host";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../keyvault";
 import { testTls } from "../tls";
 import { sandboxAppSettings } from "./appSettings";
+import { dashboardUrlOf } from "./dashboardUrl";
 import { armConsumerProbes, armFaultTarget, resourceGraphFaultTarget } from "./armControls";
 import { keyVaultFaultTarget } from "./keyVaultFaultTarget";
 import type { SandboxPorts } from "./ports";
@@ -128,6 +129,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     log(
       `functions    ${host.baseUrl} (${host.functions.length} functions: ${host.functions.map((f) => f.name).join(", ") || "none"})`,
     );
+    if (host.functions.some((fn) => fn.name === "dashboard"))
+      log(`dashboard    ${dashboardUrlOf(host.baseUrl, host.functionKey)}`);
 
     const eventGridWebhookUrl = host.eventGridWebhookUrl(KEY_EVENTS_FUNCTION);
     if (host.functions.some((fn) => fn.name === KEY_EVENTS_FUNCTION)) {

@@ -67,7 +67,15 @@ export interface RevocationRecord {
   versions: RevokedVersion[];
   targets: TargetRecord[];
   /** Power Platform environments an admin must re-enable (or that were re-enabled) on restore. */
-  environments?: Array<{ id: string; displayName?: string; state: string }>;
+  environments?: Array<{
+    id: string;
+    displayName?: string;
+    state: string;
+    /** Production, Sandbox, …: how long Power Platform keeps it while locked. */
+    environmentSku?: string;
+    /** When it was locked (ISO), as the admin API reports it. */
+    lockedAt?: string;
+  }>;
   /** The id of a rotation this revocation interrupted, if any. */
   interruptedRotationId?: string | null;
   restore?: {

@@ -19,7 +19,8 @@ interface WireEnvironment {
   name?: string;
   properties?: {
     displayName?: string;
-    states?: { management?: { id?: string }; runtime?: { id?: string } };
+    environmentSku?: string;
+    states?: { management?: { id?: string }; runtime?: { id?: string; lockedTime?: string } };
     enterprisePolicies?: Record<string, WirePolicyLink | undefined>;
   };
 }
@@ -42,6 +43,10 @@ function toLinkedEnvironment(environment: WireEnvironment): LinkedEnvironment {
     id,
     ...(environment.properties?.displayName ? { displayName: environment.properties.displayName } : {}),
     state: states?.runtime?.id ?? states?.management?.id ?? "Unknown",
+    ...(environment.properties?.environmentSku
+      ? { environmentSku: environment.properties.environmentSku }
+      : {}),
+    ...(states?.runtime?.lockedTime ? { lockedAt: states.runtime.lockedTime } : {}),
   };
 }
 

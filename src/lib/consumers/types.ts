@@ -75,6 +75,10 @@ export interface LinkedEnvironment {
   displayName?: string;
   /** Enabled, or Locked/Disabled when it lost access to its key. */
   state: string;
+  /** Production, Sandbox, Trial, Developer or Default, as the admin API says; decides how long a locked environment is kept. */
+  environmentSku?: string;
+  /** When the environment was locked (ISO), as the admin API reports it. */
+  lockedAt?: string;
 }
 
 /** The Power Platform policy consumer also knows the environments behind a policy (restore re-enables them). */

@@ -126,6 +126,17 @@ describe("npm start -- --no-demo", () => {
     expect(existsSync(state.caCertPath)).toBe(true);
   });
 
+  it("prints the status page's URL with ?code=, and it answers with the page", async () => {
+    const printed = /^dashboard {4}(\S+)$/m.exec(sandbox.output())?.[1];
+    expect(printed).toBe(
+      `${state.functionsBaseUrl}/api/dashboard?code=${encodeURIComponent(state.functionKey)}`,
+    );
+    const page = await fetch(printed!);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(await page.text()).toContain("<title>cmk-rotator status</title>");
+  });
+
   it("serves the Key Vault emulators to the official KeyClient", async () => {
     for (const vaultName of Object.keys(state.keyVaults)) {
       const client = keyClient(vaultName);
