@@ -4,6 +4,16 @@ import type { LogRecordProcessor, SdkLogRecord } from "@opentelemetry/sdk-logs";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { guardValue, redactedCopy } from "./attributes";
 
+/** Rewrites an attribute map through the secret guard in place: guarded values replace, dropped names go. */
+function redactInPlace(attributes: Parameters<typeof redactedCopy>[0]): void {
+  const map = attributes as Record<string, unknown>;
+  const guarded = redactedCopy(attributes);
+  for (const name of Object.keys(map)) {
+    if (!(name in guarded)) delete map[name];
+    else map[name] = guarded[name];
+  }
+}
+
 /**
  * Masks a log record's body and drops or masks its secret attributes while it can still change: processors
  * see a record before it is made read-only, and exporters read it only after every processor ran.
@@ -11,13 +21,8 @@ import { guardValue, redactedCopy } from "./attributes";
 export class RedactingLogRecordProcessor implements LogRecordProcessor {
   onEmit(logRecord: SdkLogRecord, _context?: Context): void {
     if (logRecord.body !== undefined) logRecord.setBody(guardValue(logRecord.body));
-    const attributes = logRecord.attributes as Record<string, unknown>;
-    const guarded = redactedCopy(logRecord.attributes as Record<string, never>);
-    for (const name of Object.keys(attributes)) {
-      // An ended attribute cannot be unset through the API: a dropped one is deleted from the record's own map.
-      if (!(name in guarded)) delete attributes[name];
-      else attributes[name] = guarded[name];
-    }
+    // A log record's attributes cannot be unset through the API: its own map is rewritten in place.
+    redactInPlace(logRecord.attributes as Record<string, never>);
   }
 
   forceFlush(): Promise<void> {
@@ -37,12 +42,7 @@ export class RedactingSpanProcessor implements SpanProcessor {
   onStart(_span: Span, _parentContext: Context): void {}
 
   onEnd(span: ReadableSpan): void {
-    const attributes = span.attributes as Record<string, unknown>;
-    const guarded = redactedCopy(span.attributes);
-    for (const name of Object.keys(attributes)) {
-      if (!(name in guarded)) delete attributes[name];
-      else attributes[name] = guarded[name];
-    }
+    redactInPlace(span.attributes);
   }
 
   forceFlush(): Promise<void> {
