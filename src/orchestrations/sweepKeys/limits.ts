@@ -1,6 +1,6 @@
 // How hard the sweep may push: each start is scheduled against every Azure limit it consumes, per 10 s window.
 //
-// Sources (../../../../shared/domain.md "Limits, refined"): Key Vault service limits (key-vault-limits,
+// Sources (Microsoft Learn): Key Vault service limits (key-vault-limits,
 // 07/2025: 20 creates per vault per 10 s for software keys, 10 for HSM); ARM request limits and
 // throttling (azure-resource-manager request-limits-and-throttling, 05/2025: per region, subscription
 // and principal, writes 200 then 10 per s, reads 250 then 25 per s); Storage's resource provider
