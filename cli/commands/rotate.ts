@@ -1,11 +1,10 @@
 // `rotate <keyId> [--dry-run] [--wait]`: starts (or plans) a rotation and optionally waits for its outcome.
-import { CliError } from "../CliError";
 import { ExitCode, type ExitCodeValue } from "../exitCodes";
 import { resolveKeyId } from "../keyReference";
 import { exitCodeForOutcome } from "../outcome";
 import { renderPlan, renderRotation } from "../render";
 import { JUST_STARTED_GRACE_MS, waitForOutcome } from "../waitForOutcome";
-import { emit, idOf, type CommandContext } from "./CommandContext";
+import { acceptedId, emit, postStart, type CommandContext } from "./CommandContext";
 
 export interface RotateArgs {
   keyRef: string;
@@ -19,34 +18,14 @@ export async function rotate(context: CommandContext, args: RotateArgs): Promise
   const body: Record<string, unknown> = { keyId };
   if (args.reason !== undefined) body.reason = args.reason;
   if (args.isDryRun) body.dryRun = true;
-  let started;
-  try {
-    started = await context.api.post("/api/rotations", body);
-  } catch (error) {
-    const runningId =
-      error instanceof CliError && error.exitCode === ExitCode.Conflict
-        ? idOf(error.responseBody)
-        : undefined;
-    if (runningId) {
-      throw new CliError(
-        `${error instanceof Error ? error.message : String(error)} (running rotation: ${runningId}; follow it with: cmk-rotator status ${runningId} --wait)`,
-        ExitCode.Conflict,
-        (error as CliError).code,
-        (error as CliError).responseBody,
-      );
-    }
-    throw error;
-  }
+  const started = await postStart(
+    context,
+    "/api/rotations",
+    body,
+    (runningId) => `running rotation: ${runningId}; follow it with: cmk-rotator status ${runningId} --wait`,
+  );
   if (args.isDryRun) return emit(context, started.body, renderPlan, ExitCode.Ok);
-  const id = idOf(started.body);
-  if (!id) {
-    throw new CliError(
-      "the function app accepted the rotation but returned no id",
-      ExitCode.Failed,
-      "NoId",
-      started.body,
-    );
-  }
+  const id = acceptedId(started.body, "rotation");
   if (!args.shouldWait) {
     return emit(
       context,

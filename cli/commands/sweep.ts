@@ -1,9 +1,8 @@
 // `sweep --reason <text> [--vault v] [--force] [--dry-run] [--wait]`: runs (or plans) the sweep now and optionally waits for it.
-import { CliError } from "../CliError";
 import { ExitCode, type ExitCodeValue } from "../exitCodes";
 import { exitCodeForOutcome } from "../outcome";
 import { JUST_STARTED_GRACE_MS, waitForOutcome } from "../waitForOutcome";
-import { emit, idOf, type CommandContext } from "./CommandContext";
+import { acceptedId, emit, postStart, type CommandContext } from "./CommandContext";
 
 export interface SweepArgs {
   reason: string;
@@ -64,33 +63,14 @@ export async function sweep(context: CommandContext, args: SweepArgs): Promise<E
   if (args.vaultName !== undefined) body.vaultName = args.vaultName;
   if (args.isForced) body.force = true;
   if (args.isDryRun) body.dryRun = true;
-  let started;
-  try {
-    started = await context.api.post("/api/sweeps", body);
-  } catch (error) {
-    const runningId =
-      error instanceof CliError && error.exitCode === ExitCode.Conflict
-        ? idOf(error.responseBody)
-        : undefined;
-    if (error instanceof CliError && runningId) {
-      throw new CliError(
-        `${error.message} (running sweep: ${runningId}; its progress: GET /api/sweeps/${runningId})`,
-        ExitCode.Conflict,
-        error.code,
-        error.responseBody,
-      );
-    }
-    throw error;
-  }
+  const started = await postStart(
+    context,
+    "/api/sweeps",
+    body,
+    (runningId) => `running sweep: ${runningId}; its progress: GET /api/sweeps/${runningId}`,
+  );
   if (args.isDryRun) return emit(context, started.body, renderSweepPlan, ExitCode.Ok);
-  const id = idOf(started.body);
-  if (!id)
-    throw new CliError(
-      "the function app accepted the sweep but returned no id",
-      ExitCode.Failed,
-      "NoId",
-      started.body,
-    );
+  const id = acceptedId(started.body, "sweep");
   if (!args.shouldWait) {
     return emit(
       context,
