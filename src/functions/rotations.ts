@@ -24,10 +24,11 @@ df.app.client.http("startRotation", {
       if (answer.kind === "dryRun") return json(200, answer.plan);
       const { outcome } = answer;
       if (!outcome.started) {
-        const message =
-          outcome.reason === "RotationInProgress"
-            ? `Rotation ${outcome.runningId} of this key is still running.`
-            : `Revocation ${outcome.runningId} of this key is running.`;
+        const message = {
+          RotationInProgress: `Rotation ${outcome.runningId} of this key is still running.`,
+          RevocationInProgress: `Revocation ${outcome.runningId} of this key is running.`,
+          KeyChangeInProgress: `Key change ${outcome.runningId} of this key is running; rotations wait until it ends.`,
+        }[outcome.reason];
         return json(409, { error: { code: outcome.reason, message }, id: outcome.runningId });
       }
       const statusUrl = new URL(

@@ -10,6 +10,7 @@ import type {
   AuditLog,
   DecisionRecord,
   HistoryEntry,
+  KeyChangeRecord,
   RevocationRecord,
   RotationRecord,
   TargetAttempt,
@@ -19,7 +20,8 @@ export const AUDIT_TABLE = "cmkaudit";
 
 /*
  * Row layout (one table, four partition families):
- *   h:<vault/key>   history: one row per rotation/revocation id, RowKey = invertedTime(first startedAt written)_<id>
+ *   h:<vault/key>   history: one row per rotation/revocation/key change id, RowKey = invertedTime(first startedAt written)_<id>
+ *                   (a key change has a row in both keys' partitions, same RowKey; the index names the old key's)
  *   i:<id>          index: RowKey "record", created once, points at the history row (GET by id = two point reads)
  *   t:<operationId> target attempts: RowKey = <resourceId>|<step>|<attempt, zero-padded>
  *   d:<vault/key>   decisions (rejections, duplicates, incidents, retirements), newest first; d:- for no key
@@ -32,10 +34,13 @@ const INDEX_ROW = "record";
 const NO_KEY = "-";
 const MAX_TOP = 1000;
 
+type RecordKind = "rotation" | "revocation" | "keyChange";
+type AnyRecord = RotationRecord | RevocationRecord | KeyChangeRecord;
+
 interface RecordEntity {
   partitionKey: string;
   rowKey: string;
-  recordKind: "rotation" | "revocation";
+  recordKind: RecordKind;
   id: string;
   status: string;
   recordJson: string;
@@ -44,7 +49,7 @@ interface RecordEntity {
 interface IndexEntity {
   partitionKey: string;
   rowKey: string;
-  recordKind: "rotation" | "revocation";
+  recordKind: RecordKind;
   historyPartitionKey: string;
   historyRowKey: string;
 }
@@ -106,9 +111,9 @@ export function createTableAuditLog(table: TableClient): AuditLog {
    * so deriving the row from each write's startedAt would leave one operation in two rows.
    */
   const historyRowOf = async (
-    recordKind: "rotation" | "revocation",
+    recordKind: RecordKind,
     key: KeyIdentity,
-    record: RotationRecord | RevocationRecord,
+    record: AnyRecord,
   ): Promise<IndexEntity> => {
     const indexKey = INDEX + encodeTableKey(record.id);
     const read = async (): Promise<IndexEntity | undefined> => {
@@ -140,31 +145,39 @@ export function createTableAuditLog(table: TableClient): AuditLog {
     }
   };
 
+  /** `alsoInHistoryOf`: a second key whose history lists the record too (the new key of a key change). */
   const putRecord = async (
-    recordKind: "rotation" | "revocation",
+    recordKind: RecordKind,
     key: KeyIdentity,
-    record: RotationRecord | RevocationRecord,
+    record: AnyRecord,
+    alsoInHistoryOf?: KeyIdentity,
   ): Promise<void> => {
     await ensureTable(table);
     const clean = stripSecrets(record);
     try {
       // The index first: until the history row exists, a GET by id answers "not found", as before any write.
       const index = await historyRowOf(recordKind, key, record);
-      const entity: RecordEntity = {
-        partitionKey: index.historyPartitionKey,
-        rowKey: index.historyRowKey,
-        recordKind,
-        id: record.id,
-        status: record.status,
-        recordJson: JSON.stringify(clean),
-      };
-      await table.upsertEntity(entity, "Replace");
+      const partitions = [
+        index.historyPartitionKey,
+        ...(alsoInHistoryOf ? [historyPartition(alsoInHistoryOf)] : []),
+      ];
+      for (const partitionKey of partitions) {
+        const entity: RecordEntity = {
+          partitionKey,
+          rowKey: index.historyRowKey,
+          recordKind,
+          id: record.id,
+          status: record.status,
+          recordJson: JSON.stringify(clean),
+        };
+        await table.upsertEntity(entity, "Replace");
+      }
     } catch (error) {
       throw fail(`${recordKind} ${record.id}`, error);
     }
   };
 
-  const getRecord = async <T>(recordKind: "rotation" | "revocation", id: string): Promise<T | undefined> => {
+  const getRecord = async <T>(recordKind: RecordKind, id: string): Promise<T | undefined> => {
     await ensureTable(table);
     let index: IndexEntity;
     try {
@@ -207,12 +220,19 @@ export function createTableAuditLog(table: TableClient): AuditLog {
     getRotation: (id) => getRecord<RotationRecord>("rotation", id),
     putRevocation: (key, record) => putRecord("revocation", key, record),
     getRevocation: (id) => getRecord<RevocationRecord>("revocation", id),
+    putKeyChange: (from, to, record) => putRecord("keyChange", from, record, to),
+    getKeyChange: (id) => getRecord<KeyChangeRecord>("keyChange", id),
 
     listHistory(key, options = {}) {
-      return listNewestFirst<HistoryEntry>(historyPartition(key), clampTop(options.top), (entity) => ({
-        kind: entity.recordKind as "rotation",
-        ...(JSON.parse(String(entity.recordJson)) as RotationRecord),
-      }));
+      return listNewestFirst<HistoryEntry>(
+        historyPartition(key),
+        clampTop(options.top),
+        (entity) =>
+          ({
+            kind: entity.recordKind as RecordKind,
+            ...(JSON.parse(String(entity.recordJson)) as AnyRecord),
+          }) as HistoryEntry,
+      );
     },
 
     async recordTargetAttempt(attempt) {

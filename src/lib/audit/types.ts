@@ -91,18 +91,62 @@ export interface RevocationRecord {
   detail?: string | null;
 }
 
+/** documented: unlink, then link (Microsoft's procedure); direct: link to the new policy without unlinking first. */
+export type KeyChangeStrategy = "documented" | "direct";
+
+/** A consumer kind, or a Power Platform environment moved from one policy to another. */
+export type KeyChangeTargetKind = ConsumerKind | "powerPlatformEnvironment";
+
+/** One consumer in a key change, and where it is now. */
+export interface KeyChangeTargetRecord {
+  resourceId: string;
+  kind: KeyChangeTargetKind;
+  /** Verified: moved to the new key and checked; Pending: still on the old key; Failed/ActionRequired: stopped there. */
+  status: TargetStatus;
+  detail: string;
+}
+
+/** Exactly what `GET /api/keyChanges/{id}` returns. */
+export interface KeyChangeRecord {
+  id: string;
+  /** Versionless key ids. */
+  fromKeyId: string;
+  toKeyId: string;
+  strategy: KeyChangeStrategy;
+  status: RotationStatus;
+  reason: string;
+  targets: KeyChangeTargetRecord[];
+  startedAt: string;
+  finishedAt: string | null;
+  /** The old key's versions may not be retired before this instant (30 days after the change), and only when nothing uses them. */
+  oldKeyRetirableAfter: string | null;
+  /** What to do next when the change stopped short (e.g. the role line to run, then post the same change again). */
+  detail?: string | null;
+}
+
 /** An item of `GET /api/keys/{vault}/{key}/history`: a record plus its kind. */
 export type HistoryEntry =
-  ({ kind: "rotation" } & RotationRecord) | ({ kind: "revocation" } & RevocationRecord);
+  | ({ kind: "rotation" } & RotationRecord)
+  | ({ kind: "revocation" } & RevocationRecord)
+  | ({ kind: "keyChange" } & KeyChangeRecord);
 
 /** One attempt at one target step (apply or verify; revocation: disable/enable/verify). */
 export interface TargetAttempt {
   /** Rotation or revocation id. */
   operationId: string;
   resourceId: string;
-  kind: ConsumerKind;
+  kind: KeyChangeTargetKind;
   mode: BindingMode;
-  step: "apply" | "verify" | "checkAccess" | "enableEnvironment";
+  step:
+    | "apply"
+    | "verify"
+    | "checkAccess"
+    | "enableEnvironment"
+    | "switchKey"
+    | "ensurePolicy"
+    | "unlink"
+    | "link"
+    | "verifyLink";
   /** 1-based attempt number (the orchestration's retry count). */
   attempt: number;
   status: TargetStatus;
@@ -138,7 +182,10 @@ export interface AuditLog {
   /** Creates or replaces a revocation record: one history row per id. */
   putRevocation(key: KeyIdentity, record: RevocationRecord): Promise<void>;
   getRevocation(id: string): Promise<RevocationRecord | undefined>;
-  /** Rotations and revocations of a key, newest first (one partition read, no scan). */
+  /** Creates or replaces a key change record: one history row per id in each of the two keys' histories. */
+  putKeyChange(from: KeyIdentity, to: KeyIdentity, record: KeyChangeRecord): Promise<void>;
+  getKeyChange(id: string): Promise<KeyChangeRecord | undefined>;
+  /** Rotations, revocations and key changes of a key, newest first (one partition read, no scan). */
   listHistory(key: KeyIdentity, options?: { top?: number }): Promise<HistoryEntry[]>;
   /** Idempotent per (operationId, resourceId, step, attempt). */
   recordTargetAttempt(attempt: TargetAttempt): Promise<void>;

@@ -1,4 +1,5 @@
 // The one client factory: credential, endpoints and TLS options from Settings; nothing else builds SDK clients.
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { StorageManagementClient } from "@azure/arm-storage";
@@ -123,6 +124,16 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
         userAgentOptions: { userAgentPrefix: "cmk-rotator" },
       }),
   );
+  const authorizationClient = memoise(
+    (subscriptionId: string) =>
+      new AuthorizationManagementClient(credential, subscriptionId, {
+        endpoint: settings.armEndpoint,
+        credentialScopes: armScopes,
+        retryOptions,
+        tlsOptions,
+        userAgentOptions: { userAgentPrefix: "cmk-rotator" },
+      }),
+  );
   const tableClient = memoise(tableClientFactory(settings, credential, options));
   let graph: ResourceGraphClient | undefined;
   let admin: PowerPlatformAdminClient | undefined;
@@ -133,6 +144,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
     keyClient,
     storageClient,
     resourceClient,
+    authorizationClient,
     tableClient,
     resourceGraph() {
       // No subscription id: each query names its subscriptions (or none: all the identity can read).

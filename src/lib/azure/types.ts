@@ -6,6 +6,7 @@ import type { KeyClient } from "@azure/keyvault-keys";
 import type { StorageManagementClient } from "@azure/arm-storage";
 import type { ResourceManagementClient } from "@azure/arm-resources";
 import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
+import type { AuthorizationManagementClient } from "@azure/arm-authorization";
 
 /** Overrides for tests and the sandbox; production passes none. */
 export interface AzureClientOptions {
@@ -48,6 +49,8 @@ export interface AzureClients {
   storageClient(subscriptionId: string): StorageManagementClient;
   /** arm-resources client for a subscription, on CMK_ARM_ENDPOINT; use its `*ById` calls with an explicit api-version. */
   resourceClient(subscriptionId: string): ResourceManagementClient;
+  /** arm-authorization client for a subscription, on CMK_ARM_ENDPOINT (role assignments: read only, the app grants nothing). */
+  authorizationClient(subscriptionId: string): AuthorizationManagementClient;
   /** Resource Graph client on CMK_ARM_ENDPOINT (tenant-wide: queries name their subscriptions). */
   resourceGraph(): ResourceGraphClient;
   /** TableClient on AzureWebJobsStorage (connection string or identity-based). Call `createTable()` once before first use. */

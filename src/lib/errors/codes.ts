@@ -23,12 +23,16 @@ export const ERROR_STATUS = {
   RotationNotFound: 404,
   RevocationNotFound: 404,
   SweepNotFound: 404,
+  KeyChangeNotFound: 404,
   ResourceNotFound: 404,
   MethodNotAllowed: 405,
   Conflict: 409,
   RotationInProgress: 409,
   RevocationInProgress: 409,
   SweepInProgress: 409,
+  KeyChangeInProgress: 409,
+  /** A key change's preflight found problems; the response lists each finding. */
+  PreflightFailed: 409,
   KeyRevoked: 409,
   KeyDisabled: 409,
   /** An event or request about a key version that is no longer the newest. */

@@ -19,7 +19,7 @@ export {
   versionOfKeyId,
   type ParseKeyIdOptions,
 } from "./keyId";
-export { rotationInstanceId, revocationInstanceId } from "./instanceIds";
+export { rotationInstanceId, revocationInstanceId, keyChangeInstanceId } from "./instanceIds";
 export { ROTATION_ID_TAG, creatingRotationIdOf, isCreatedByService } from "./tags";
 export {
   createKeyVaultGateway,
@@ -28,3 +28,8 @@ export {
   type KeyVaultGatewayOptions,
 } from "./keyVaultGateway";
 export { createTableKeyFenceStore, FENCES_TABLE, type KeyFence, type KeyFenceStore } from "./keyFence";
+export {
+  createTableKeyChangeMarkStore,
+  type KeyChangeMark,
+  type KeyChangeMarkStore,
+} from "./keyChangeMarks";

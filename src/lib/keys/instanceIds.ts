@@ -24,3 +24,14 @@ export function rotationInstanceId(key: KeyIdentity): string {
 export function revocationInstanceId(key: KeyIdentity): string {
   return instanceId("revoke", key);
 }
+
+/**
+ * The one instance id of a `changeKey` orchestration from one key to another: posting the same
+ * change while it runs finds it running; posting it again after it stopped short resumes it.
+ */
+export function keyChangeInstanceId(from: KeyIdentity, to: KeyIdentity): string {
+  return instanceId("keychange", {
+    vaultName: from.vaultName,
+    keyName: `${from.keyName}>${to.vaultName.toLowerCase()}:${to.keyName}`,
+  });
+}

@@ -10,7 +10,7 @@ export const EVENT_DATA_VERSION = "1.0";
 /** `CmkRotator.RotationCompleted`, `CmkRotator.RevocationRevoked`, ... */
 export function outcomeEventType(notification: Pick<OutcomeNotification, "kind" | "record">): string {
   if (notification.kind === "drift") return `${EVENT_TYPE_PREFIX}${notification.record.status}`;
-  const noun = notification.kind === "rotation" ? "Rotation" : "Revocation";
+  const noun = { rotation: "Rotation", revocation: "Revocation", keyChange: "KeyChange" }[notification.kind];
   return `${EVENT_TYPE_PREFIX}${noun}${notification.record.status}`;
 }
 

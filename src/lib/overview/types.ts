@@ -43,7 +43,7 @@ export interface TargetProgress {
 
 /** A rotation, revocation or restore whose durable instance is pending, running or suspended. */
 export interface RunningOperation {
-  kind: "rotation" | "revocation";
+  kind: "rotation" | "revocation" | "keyChange";
   /** Rotation or revocation id. */
   id: string;
   /** The step the orchestration shows in its custom status (LoadingKey, UpdatingTargets, …). */
@@ -78,7 +78,7 @@ export interface RevocationInEffect {
 
 /** One finished or running operation from the audit history, newest first. */
 export interface OutcomeView {
-  kind: "rotation" | "revocation";
+  kind: "rotation" | "revocation" | "keyChange";
   id: string;
   status: RotationStatus | RevocationStatus;
   reason: string;

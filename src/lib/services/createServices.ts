@@ -15,10 +15,14 @@ import {
   FENCES_TABLE,
   VaultAllowList,
   createKeyVaultGateway,
+  createTableKeyChangeMarkStore,
   createTableKeyFenceStore,
+  type KeyChangeMarkStore,
   type KeyFenceStore,
   type KeyVaultGateway,
 } from "../keys";
+import { createKeyChangeParts, type KeyChangeParts } from "../keyChanges/keyChangeParts";
+import { createVaultAccessReader, type VaultAccessReader } from "../keyChanges/vaultAccess";
 import { createOutcomePublisher, type OutcomePublisher } from "../notifications";
 import { getSettings, type Settings } from "../settings";
 import { createTableSweepStore, type SweepStore } from "../sweeps";
@@ -44,6 +48,12 @@ export interface Services {
   once: OnceStore;
   /** Revocation fences; keyVault refuses to create or re-enable versions of a fenced key. */
   fences: KeyFenceStore;
+  /** Key-change marks: a running change holds rotations off; the old key's versions are kept 30 days after it. */
+  keyChangeMarks: KeyChangeMarkStore;
+  /** Vault properties and who may use its keys (ARM and role assignments), for key-change preflight. */
+  vaultAccess: VaultAccessReader;
+  /** The Azure steps of a key change: storage PATCH, enterprise policies, environment link/unlink. */
+  keyChange: KeyChangeParts;
 }
 
 export interface ServicesOptions extends AzureClientOptions {
@@ -59,6 +69,12 @@ export function createServices(settings: Settings, options: ServicesOptions = {}
   const fences = createTableKeyFenceStore(clients.tableClient(FENCES_TABLE));
   const once = createTableOnceStore(clients.tableClient(ONCE_TABLE));
   const consumers = createConsumerRegistry({ clients, allowList, pollIntervalMs: options.pollIntervalMs });
+  const discovery = createConsumerDiscovery({
+    readPage: resourceGraphReader(clients.resourceGraph()),
+    consumers,
+    allowList,
+    scopes: settings.discoveryScopes,
+  });
   return {
     settings,
     allowList,
@@ -66,18 +82,16 @@ export function createServices(settings: Settings, options: ServicesOptions = {}
     keyVault: createKeyVaultGateway(clients, { fences }),
     bindings: createTableBindingStore(clients.tableClient(BINDINGS_TABLE), options.nowMs),
     consumers,
-    discovery: createConsumerDiscovery({
-      readPage: resourceGraphReader(clients.resourceGraph()),
-      consumers,
-      allowList,
-      scopes: settings.discoveryScopes,
-    }),
+    discovery,
     drift: createTableDriftStore(clients.tableClient(DRIFT_TABLE)),
     audit: createTableAuditLog(clients.tableClient(AUDIT_TABLE)),
     sweeps: createTableSweepStore(clients.tableClient(AUDIT_TABLE)),
     notifications: createOutcomePublisher(clients),
     once,
     fences,
+    keyChangeMarks: createTableKeyChangeMarkStore(clients.tableClient(FENCES_TABLE)),
+    vaultAccess: createVaultAccessReader({ clients, allowList, scopes: settings.discoveryScopes }),
+    keyChange: createKeyChangeParts(clients, discovery),
   };
 }
 

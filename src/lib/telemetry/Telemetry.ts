@@ -1,11 +1,11 @@
 // The one meter and logger the app records its operations with: counters and a histogram for dashboards, a log line per event for Log Analytics.
 import type { Counter, Gauge, Histogram, Span, Tracer } from "@opentelemetry/api";
 import type { Logger } from "@opentelemetry/api-logs";
-import type { ConsumerKind } from "../consumers/types";
+import type { KeyChangeTargetKind } from "../audit/types";
 import { ATTR, guardAttributes, guardValue, type TelemetryAttributes } from "./attributes";
 import { telemetrySlot, type TelemetryProviders } from "./providers";
 
-export type OperationKind = "rotation" | "revocation" | "restore";
+export type OperationKind = "rotation" | "revocation" | "restore" | "keyChange";
 export type LogLevel = "info" | "warn" | "error";
 
 /** Who and what an event is about: one Log Analytics query on the operation id finds all of an operation. */
@@ -29,7 +29,7 @@ export interface TargetChecked extends OperationRef {
   kind: OperationKind;
   /** The consumer's ARM resource id. */
   target: string;
-  consumerKind: ConsumerKind;
+  consumerKind: KeyChangeTargetKind;
   step: string;
   /** The target status the check ended with: Verified, Verifying, Pending, Failed, ActionRequired, ... */
   result: string;

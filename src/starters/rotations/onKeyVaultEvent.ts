@@ -18,7 +18,7 @@ export interface EventHandled {
  */
 export async function onKeyVaultEvent(
   client: DurableClient,
-  services: Pick<Services, "allowList" | "keyVault" | "bindings" | "audit" | "discovery">,
+  services: Pick<Services, "allowList" | "keyVault" | "bindings" | "audit" | "discovery" | "keyChangeMarks">,
   delivered: unknown,
   nowMs: number = Date.now(),
 ): Promise<EventHandled> {
@@ -48,7 +48,7 @@ export async function onKeyVaultEvent(
     return { result: decision.kind === "duplicate" ? "duplicate" : "ignored", reason: decision.reason };
   }
   const { key } = decision.request;
-  const started = await startRotation(client, decision.request);
+  const started = await startRotation(client, decision.request, undefined, services);
   if (!started.started) {
     await services.audit.recordDecision({
       kind: "duplicate",

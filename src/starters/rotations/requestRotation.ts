@@ -68,7 +68,7 @@ function dryRunOf(plan: RotationPlan): DryRunPlan {
  */
 export async function requestRotation(
   client: DurableClient,
-  services: Pick<Services, "allowList" | "keyVault" | "bindings" | "audit" | "discovery">,
+  services: Pick<Services, "allowList" | "keyVault" | "bindings" | "audit" | "discovery" | "keyChangeMarks">,
   ask: RotationAsk,
 ): Promise<RotationAnswer> {
   const parsed = services.allowList.parseKeyId(ask.keyId, { versionless: "required" });
@@ -101,16 +101,21 @@ export async function requestRotation(
     startedAt: new Date().toISOString(),
     finishedAt: null,
   });
-  const outcome = await startRotation(client, request, {
-    write: (input) => services.audit.putRotation(key, firstRecord(input)),
-    withdraw: (input, { reason, anotherStartWon }) =>
-      services.audit.putRotation(key, {
-        ...firstRecord(input),
-        // Lost to a simultaneous start: the other rotation does the work, this one changed nothing.
-        status: anotherStartWon ? "Skipped" : "Failed",
-        finishedAt: new Date().toISOString(),
-        detail: reason,
-      }),
-  });
+  const outcome = await startRotation(
+    client,
+    request,
+    {
+      write: (input) => services.audit.putRotation(key, firstRecord(input)),
+      withdraw: (input, { reason, anotherStartWon }) =>
+        services.audit.putRotation(key, {
+          ...firstRecord(input),
+          // Lost to a simultaneous start: the other rotation does the work, this one changed nothing.
+          status: anotherStartWon ? "Skipped" : "Failed",
+          finishedAt: new Date().toISOString(),
+          detail: reason,
+        }),
+    },
+    services,
+  );
   return { kind: "start", outcome };
 }

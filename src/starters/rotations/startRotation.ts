@@ -2,7 +2,9 @@
 import { randomUUID } from "node:crypto";
 import type { DurableClient } from "durable-functions";
 import { revocationInstanceId, rotationInstanceId, type KeyIdentity } from "../../lib/keys";
+import type { Services } from "../../lib/services";
 import { activeInstanceStatus } from "../activeInstanceStatus";
+import { runningKeyChangeOf } from "../keyChanges/runningKeyChange";
 import { startInstance } from "../startInstance";
 import { rotationIdOfInstance } from "./rotationIdOfInstance";
 import { revocationIdOfInstance } from "../revocations/instanceState";
@@ -35,7 +37,7 @@ export type StartOutcome =
   | { started: true; rotationId: string; instanceId: string; supersededRotationId?: string }
   | {
       started: false;
-      reason: "RotationInProgress" | "RevocationInProgress";
+      reason: "RotationInProgress" | "RevocationInProgress" | "KeyChangeInProgress";
       runningId: string;
       instanceId: string;
     };
@@ -71,9 +73,14 @@ export async function startRotation(
   client: DurableClient,
   request: RotationRequest,
   firstRecord?: FirstRecord,
+  keyChanges?: Pick<Services, "keyChangeMarks">,
 ): Promise<StartOutcome> {
   const instanceId = rotationInstanceId(request.key);
   return oneAtATime(instanceId, async () => {
+    // A change to (or from) another key holds rotations off: a new version would race its moves.
+    const change = keyChanges ? await runningKeyChangeOf(client, keyChanges, request.key) : undefined;
+    if (change)
+      return { started: false, reason: "KeyChangeInProgress", runningId: change.changeId, instanceId };
     const revocation = await activeInstanceStatus(client, revocationInstanceId(request.key));
     if (revocation) {
       return {

@@ -5,6 +5,7 @@ import { rotationInstanceId, type KeyIdentity } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";
 import { activeInstanceStatus } from "../../../starters/activeInstanceStatus";
 import { rotationIdOfInstance } from "../../../starters/rotations/rotationIdOfInstance";
+import { runningKeyChangeOf } from "../../../starters/keyChanges/runningKeyChange";
 import type { KeyActivityInput, TakeOverResult } from "../types";
 
 /** The durable client binding this activity declares (an orchestration cannot terminate another instance). */
@@ -39,6 +40,29 @@ async function recordInterruption(
   });
 }
 
+/** A change from or to the revoked key stops where it is; its record says which consumer is on which key. */
+async function stopKeyChange(
+  client: df.DurableClient,
+  key: KeyIdentity,
+  input: KeyActivityInput,
+): Promise<void> {
+  const services = getServices();
+  const change = await runningKeyChangeOf(client, services, key);
+  if (!change) return;
+  await client.terminate(change.instanceId, `Stopped by emergency revocation ${input.revocationId}.`);
+  const record = await services.audit.getKeyChange(change.changeId);
+  if (record?.status === "Running") {
+    const other = services.allowList.parseKeyId(change.role === "from" ? record.toKeyId : record.fromKeyId);
+    const [from, to] = change.role === "from" ? [key, other] : [other, key];
+    await services.audit.putKeyChange(from, to, {
+      ...record,
+      status: record.targets.some((target) => target.status === "Verified") ? "PartiallyApplied" : "Failed",
+      finishedAt: new Date(input.nowMs).toISOString(),
+      detail: `Stopped by emergency revocation ${input.revocationId}: targets marked Verified are on the new key, the others on the old one.`,
+    });
+  }
+}
+
 /**
  * Safe to run twice: raising the fence again is an upsert, and a rotation terminated by the first
  * run is no longer active. The fence goes up first, so a rotation activity already in flight is
@@ -52,6 +76,7 @@ export async function takeOverKey(
   const key = services.allowList.identity(input.vaultName, input.keyName);
   await services.fences.raise(key, input.revocationId, input.nowMs);
   const client = df.getClient(context);
+  await stopKeyChange(client, key, input);
   const rotation = await activeInstanceStatus(client, rotationInstanceId(key));
   if (!rotation) return { interruptedRotationId: null };
   const rotationId = rotationIdOfInstance(rotation);

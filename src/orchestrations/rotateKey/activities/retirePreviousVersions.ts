@@ -3,6 +3,7 @@ import type { BindingTarget } from "../../../lib/bindings";
 import { versionsHeldBy, type ConsumerRow } from "../../../lib/discovery";
 import type { KeyIdentity } from "../../../lib/keys";
 import { ensureError } from "../../../lib/errors";
+import { KEY_CHANGE_RETENTION_MS } from "../../../lib/keyChanges/retention";
 import { getServices, type Services } from "../../../lib/services";
 import type { RetirementInput, RetirementResult } from "../types";
 
@@ -36,6 +37,19 @@ async function consumersNow(
   }
 }
 
+/** Until when a key change keeps this (old) key's versions, when that is still ahead. */
+async function keyChangeHoldOf(
+  services: Services,
+  key: KeyIdentity,
+  nowMs: number,
+): Promise<number | undefined> {
+  const mark = await services.keyChangeMarks.get(key);
+  if (mark?.role !== "from") return undefined;
+  // While the change runs its date is not known yet: hold as if it ended now.
+  const untilMs = mark.retirableAfterMs ?? Number.POSITIVE_INFINITY;
+  return untilMs > nowMs ? (Number.isFinite(untilMs) ? untilMs : nowMs + KEY_CHANGE_RETENTION_MS) : undefined;
+}
+
 /**
  * Disables each enabled version older than `keepVersion` unless a consumer (registered or only
  * discovered) pins or uses it. Records which consumer kept which version. Running it twice finds
@@ -52,7 +66,13 @@ export async function retirePreviousVersions(input: RetirementInput): Promise<Re
     keepIndex < 0 ? [] : versions.slice(keepIndex + 1).filter((candidate) => candidate.enabled);
   const result: RetirementResult = { disabledVersions: [], retainedVersions: [] };
   if (candidates.length === 0) return result;
-  const consumers = await consumersNow(services, input, key);
+  const heldUntilMs = await keyChangeHoldOf(services, key, input.nowMs);
+  const consumers: ConsumerRow[] | { unknown: string } =
+    heldUntilMs === undefined
+      ? await consumersNow(services, input, key)
+      : {
+          unknown: `key change replaced this key; its versions stay enabled until ${new Date(heldUntilMs).toISOString()} (30 days after the change)`,
+        };
   const held = Array.isArray(consumers) ? versionsHeldBy(consumers) : undefined;
   const registrationOf = (resourceId: string) =>
     Array.isArray(consumers)

@@ -2,6 +2,7 @@
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
 import { startRotation, type StartOutcome } from "../../../starters/rotations/startRotation";
+import { getServices } from "../../../lib/services";
 import type { SweepStartInput } from "../types";
 
 /** The durable client binding this activity declares (orchestrations themselves cannot start other instances). */
@@ -12,12 +13,17 @@ export async function startKeyRotation(
   input: SweepStartInput,
   context: InvocationContext,
 ): Promise<StartOutcome> {
-  return startRotation(df.getClient(context), {
-    key: input.key,
-    trigger: input.trigger,
-    reason: input.reason,
-    mode: input.mode,
-    rotationId: input.rotationId,
-    ...(input.version === undefined ? {} : { version: input.version }),
-  });
+  return startRotation(
+    df.getClient(context),
+    {
+      key: input.key,
+      trigger: input.trigger,
+      reason: input.reason,
+      mode: input.mode,
+      rotationId: input.rotationId,
+      ...(input.version === undefined ? {} : { version: input.version }),
+    },
+    undefined,
+    getServices(),
+  );
 }

@@ -1,0 +1,34 @@
+// Activity: move one storage account to the new key and read back the version Storage really uses.
+import { getServices } from "../../../lib/services";
+import type { StepResult, SwitchStorageInput } from "../types";
+import { assertNeitherKeyRevoked } from "./keyChangeGuard";
+
+/**
+ * Reads the account right before the PATCH (a re-run finds it moved: AlreadyApplied), then verifies
+ * currentVersionedKeyIdentifier names the new key's version. Needs storage account read/write.
+ */
+export async function switchStorageAccount(input: SwitchStorageInput): Promise<StepResult> {
+  const services = getServices();
+  await assertNeitherKeyRevoked(services, input.from, input.to);
+  const applied = await services.keyChange.storage.switchKey(input.target, {
+    vaultUrl: input.toVaultUrl,
+    keyName: input.to.keyName,
+    ...(input.target.mode === "pinned" ? { version: input.toVersion } : {}),
+  });
+  const verified = await services.consumers
+    .get("storageAccount")
+    .verify(input.target, input.to, input.toVersion);
+  const isDone = verified.state === "Verified";
+  await services.audit.recordTargetAttempt({
+    operationId: input.changeId,
+    resourceId: input.target.resourceId,
+    kind: "storageAccount",
+    mode: input.target.mode,
+    step: "switchKey",
+    attempt: 1,
+    status: isDone ? "Verified" : verified.state === "Failed" ? "Failed" : "Verifying",
+    detail: `${applied.detail} ${verified.detail}`,
+    atMs: input.atMs,
+  });
+  return { isDone, detail: `${applied.detail} ${verified.detail}` };
+}
