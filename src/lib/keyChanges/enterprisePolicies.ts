@@ -48,9 +48,9 @@ export function createEnterprisePolicies(clients: AzureClients, discovery: Consu
     if (!parsed) throw new DomainError("InvalidBinding", `Not an enterprise policy id: ${resourceId}.`);
     let policy: WirePolicy;
     try {
-      policy = (await clients
+      policy = await clients
         .resourceClient(parsed.subscriptionId)
-        .resources.getById(resourceId, ENTERPRISE_POLICY_API_VERSION));
+        .resources.getById(resourceId, ENTERPRISE_POLICY_API_VERSION);
     } catch (error) {
       throw fromAzureError(error, {
         dependency: "Azure Resource Manager",

@@ -87,9 +87,9 @@ export function createVaultAccessReader(deps: {
       }
       let vault: WireVault;
       try {
-        vault = (await deps.clients
+        vault = await deps.clients
           .resourceClient(parsed.subscriptionId)
-          .resources.getById(armId, KEY_VAULT_API_VERSION));
+          .resources.getById(armId, KEY_VAULT_API_VERSION);
       } catch (error) {
         throw fromAzureError(error, { dependency: "Azure Resource Manager", subject: `vault ${armId}` });
       }

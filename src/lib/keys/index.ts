@@ -28,8 +28,4 @@ export {
   type KeyVaultGatewayOptions,
 } from "./keyVaultGateway";
 export { createTableKeyFenceStore, FENCES_TABLE, type KeyFence, type KeyFenceStore } from "./keyFence";
-export {
-  createTableKeyChangeMarkStore,
-  type KeyChangeMark,
-  type KeyChangeMarkStore,
-} from "./keyChangeMarks";
+export { createTableKeyChangeMarkStore, type KeyChangeMark, type KeyChangeMarkStore } from "./keyChangeMarks";

@@ -53,7 +53,9 @@ export function createTableKeyChangeMarkStore(table: TableClient): KeyChangeMark
           changeId: entity.changeId,
           instanceId: entity.instanceId,
           role: entity.role,
-          ...(entity.retirableAfterMs === undefined ? {} : { retirableAfterMs: Number(entity.retirableAfterMs) }),
+          ...(entity.retirableAfterMs === undefined
+            ? {}
+            : { retirableAfterMs: Number(entity.retirableAfterMs) }),
         };
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
