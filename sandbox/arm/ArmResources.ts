@@ -1,11 +1,16 @@
 // Everything the ARM emulator holds (stores, key access, limits) and the programmatic controls over it.
+import { randomUUID } from "node:crypto";
 import type { VirtualClock } from "../clock";
+import type { RoleAssignment } from "./authorization/RoleAssignments";
+import { RoleAssignments } from "./authorization/RoleAssignments";
 import { ArmError } from "./http/armHttp";
 import { ENTERPRISE_POLICY_TYPE, STORAGE_ACCOUNT_TYPE, resourceId } from "./http/resourceIds";
 import { UserAssignedIdentities } from "./identities/UserAssignedIdentities";
 import { ConsumerKeyAccess } from "./keyAccess/ConsumerKeyAccess";
 import { KeyVaultDataPlane } from "./keyAccess/KeyVaultDataPlane";
 import { VaultDirectory } from "./keyAccess/VaultDirectory";
+import { KEY_VAULT_TYPE, type VaultProperties, VaultResources } from "./keyVaults/VaultResources";
+import { vaultToWire } from "./keyVaults/vaultWire";
 import { FaultInjector } from "./limits/Faults";
 import { type ArmThrottlingLimits, Throttling } from "./limits/Throttling";
 import { AsyncOperations } from "./operations/AsyncOperations";
@@ -31,6 +36,7 @@ import type {
   EnterprisePolicySummary,
   EnvironmentSeed,
   EnvironmentSummary,
+  RoleAssignmentSeed,
   SeededEnterprisePolicy,
   SeededStorageAccount,
   StorageAccountSeed,
@@ -46,7 +52,16 @@ export interface ArmResourcesConfig {
   keyVaults: Record<string, string>;
   caPem: string;
   throttling: boolean | Partial<ArmThrottlingLimits>;
+  /** Per vault name: properties other than the defaults (soft delete and purge protection on, RBAC off). */
+  vaultProperties: Record<string, Partial<VaultProperties>>;
+  /** The app's managed identity: listed in access policies like every other known principal. */
+  appPrincipalId: string;
+  /** How long each environment link/unlink runs (virtual ms). */
+  linkDurationMs: number;
 }
+
+/** Checks one Key Vault data action by one principal on one key; the Key Vault emulator asks it on RBAC vaults. */
+export type KeyVaultAuthorizer = (principalId: string, dataAction: string, keyName?: string) => boolean;
 
 export class ArmResources {
   readonly identities = new UserAssignedIdentities();
@@ -64,11 +79,20 @@ export class ArmResources {
   readonly storage: StorageAccounts;
   readonly policies: EnterprisePolicies;
   readonly environments: Environments;
+  readonly vaultResources: VaultResources;
+  readonly roleAssignments: RoleAssignments;
 
   constructor(readonly config: ArmResourcesConfig) {
     const { clock } = config;
     this.vaults = new VaultDirectory(config.keyVaults);
     this.vaultDataPlane = new KeyVaultDataPlane(config.caPem);
+    this.vaultResources = new VaultResources({
+      keyVaults: config.keyVaults,
+      subscriptionId: config.subscriptionId,
+      resourceGroup: config.resourceGroup,
+      properties: config.vaultProperties,
+    });
+    this.roleAssignments = new RoleAssignments(() => clock.nowDate().toISOString());
     const keyAccess = new ConsumerKeyAccess(this.vaultDataPlane);
     this.keyAccess = keyAccess;
     this.subscriptions = new Subscriptions(
@@ -87,6 +111,8 @@ export class ArmResources {
       faults: this.faults,
       operations: this.operations,
       policies: () => this.policies,
+      keyAccess,
+      operationDurationMs: config.linkDurationMs,
     });
     this.policies = new EnterprisePolicies({
       ...common,
@@ -177,6 +203,56 @@ export class ArmResources {
     };
   }
 
+  /**
+   * What the Key Vault emulator asks before a data action on `vaultName`: on a vault with RBAC authorization, a
+   * role assignment at the key, vault, resource group or subscription must grant it; otherwise every principal may.
+   */
+  keyVaultAuthorizer(vaultName: string): KeyVaultAuthorizer {
+    return (principalId, dataAction, keyName) => {
+      const vault = this.vaultResources.find(vaultName);
+      if (!vault?.properties.enableRbacAuthorization) return true;
+      const vaultScope = VaultResources.armId(vault);
+      const scope = keyName ? `${vaultScope}/keys/${keyName}` : vaultScope;
+      return this.roleAssignments.grants(principalId, scope, dataAction);
+    };
+  }
+
+  assignRole(seed: RoleAssignmentSeed): RoleAssignment {
+    const roleDefinitionId = seed.roleDefinitionId.includes("/")
+      ? seed.roleDefinitionId
+      : `/subscriptions/${this.config.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${seed.roleDefinitionId}`;
+    const existing = this.roleAssignments
+      .list(seed.scope, `principalId eq '${seed.principalId}'`)
+      .find(
+        (a) =>
+          a.scope.toLowerCase() === seed.scope.toLowerCase() &&
+          a.roleGuid === roleDefinitionId.split("/").pop()?.toLowerCase(),
+      );
+    if (existing) return existing;
+    return this.roleAssignments.create({
+      scope: seed.scope,
+      name: randomUUID(),
+      roleDefinitionId,
+      principalId: seed.principalId,
+      principalType: seed.principalType,
+      createdBy: "sandbox-seed",
+    }).assignment;
+  }
+
+  /** Every principal the estate knows: consumers' identities, policies' identities and the app. */
+  knownPrincipalIds(): string[] {
+    return [
+      this.config.appPrincipalId,
+      ...this.identities.principalIds(),
+      ...this.policies.all().map((p) => p.principalId),
+    ];
+  }
+
+  vaultWire(vaultName: string): Record<string, unknown> | undefined {
+    const vault = this.vaultResources.find(vaultName);
+    return vault ? vaultToWire(vault, this.config.tenantId, this.knownPrincipalIds()) : undefined;
+  }
+
   seedStorageAccounts(seed: StorageAccountBulkSeed): Promise<SeededInBulk> {
     return seedStorageAccountsInBulk(this.bulkSeedingDeps(), seed);
   }
@@ -193,6 +269,8 @@ export class ArmResources {
         policies: this.policies,
         identities: this.identities,
         tenantId: this.config.tenantId,
+        vaults: () =>
+          this.vaultResources.all().map((vault) => ({ vault, wire: this.vaultWire(vault.name) ?? {} })),
       },
       subscriptionIds,
     );
@@ -287,7 +365,18 @@ export class ArmResources {
       tags: p.tags,
       resourceGroup: p.resourceGroup,
     }));
-    return [...storage, ...policies];
+    const vaults = this.vaultResources
+      .all()
+      .filter((v) => v.subscriptionId.toLowerCase() === subscriptionId.toLowerCase())
+      .map((v) => ({
+        id: VaultResources.armId(v),
+        name: v.name,
+        type: KEY_VAULT_TYPE,
+        location: v.location,
+        tags: {},
+        resourceGroup: v.resourceGroup,
+      }));
+    return [...storage, ...policies, ...vaults];
   }
 
   stop(): void {
@@ -316,6 +405,7 @@ export class ArmResources {
       id: environment.id,
       displayName: environment.displayName,
       state: environment.runtimeState,
+      ...(environment.protection ? { keyId: environment.protection.kid } : {}),
       ...(environment.lockedAt ? { lockedAt: environment.lockedAt } : {}),
       ...(policy
         ? {

@@ -4,6 +4,7 @@ import { ArmError, isRecord, matchSegments, requireObjectBody } from "./http/arm
 import type { Route } from "./http/RouteContext";
 import { parseFaults } from "./limits/Faults";
 import { resourceGraphControlRoutes } from "./resourceGraph/resourceGraphControlRoutes";
+import type { VaultProperties } from "./keyVaults/VaultResources";
 import type { EnterprisePolicySeed, EnvironmentSeed, StorageAccountSeed } from "./types";
 
 function stringOf(body: Record<string, unknown>, key: string, isRequired: boolean): string | undefined {
@@ -71,6 +72,33 @@ function parseEnvironmentSeed(body: unknown): EnvironmentSeed {
   };
 }
 
+const VAULT_PROPERTY_NAMES = [
+  "enableSoftDelete",
+  "enablePurgeProtection",
+  "enableRbacAuthorization",
+  "softDeleteRetentionInDays",
+] as const;
+
+function parseVaultProperties(body: unknown): Partial<VaultProperties> {
+  const source = requireObjectBody(body, "vault properties");
+  const properties: Partial<Record<(typeof VAULT_PROPERTY_NAMES)[number], boolean | number>> = {};
+  for (const [name, value] of Object.entries(source)) {
+    const known = VAULT_PROPERTY_NAMES.find((n) => n === name);
+    if (!known) {
+      throw new ArmError(
+        400,
+        "InvalidRequestContent",
+        `Unknown vault property '${name}': use ${VAULT_PROPERTY_NAMES.join(", ")}.`,
+      );
+    }
+    const expected = known === "softDeleteRetentionInDays" ? "number" : "boolean";
+    if (typeof value !== expected)
+      throw new ArmError(400, "InvalidRequestContent", `'${name}' must be a ${expected}.`);
+    properties[known] = value as boolean | number;
+  }
+  return properties as Partial<VaultProperties>;
+}
+
 export function emulatorRoutes(resources: ArmResources): Route {
   const resourceGraphControl = resourceGraphControlRoutes(resources);
   return async (ctx) => {
@@ -96,6 +124,26 @@ export function emulatorRoutes(resources: ArmResources): Route {
     if (is("GET", "environments")) return ctx.send(200, { value: await resources.environmentSummaries() });
     if (is("POST", "environments"))
       return ctx.send(201, resources.seedEnvironment(parseEnvironmentSeed(body)));
+    const environmentProbe = is("GET", "environments/:id/dataAccess");
+    if (environmentProbe) {
+      const result = await resources.environments.dataAccess(environmentProbe.id);
+      return ctx.send(result.status, result);
+    }
+    if (is("PUT", "powerPlatform/operations")) {
+      const durationMs = isRecord(body) ? body.durationMs : undefined;
+      if (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0)
+        throw new ArmError(400, "InvalidRequestContent", 'Body must be {"durationMs": <number ≥ 0>}.');
+      resources.environments.setOperationDuration(durationMs);
+      return ctx.send(200, { durationMs });
+    }
+    if (is("GET", "vaults"))
+      return ctx.send(200, { value: resources.vaultResources.all().map((v) => resources.vaultWire(v.name)) });
+    const vault = is("PUT", "vaults/:name");
+    if (vault) {
+      resources.vaultResources.update(vault.name, parseVaultProperties(body));
+      return ctx.send(200, resources.vaultWire(vault.name));
+    }
+    if (is("GET", "roleAssignments")) return ctx.send(200, { value: resources.roleAssignments.all() });
     const enable = is("POST", "environments/:id/enable");
     if (enable) return ctx.send(200, await resources.enableEnvironment(enable.id));
     if (is("GET", "faults")) return ctx.send(200, resources.faults.current());

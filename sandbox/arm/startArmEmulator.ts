@@ -7,7 +7,10 @@ import { sharedClock } from "../clock";
 import { MsiTokenHandler } from "../identity";
 import { testTls } from "../tls";
 import { ArmResources } from "./ArmResources";
+import { roleAssignmentRoutes } from "./authorization/roleAssignmentRoutes";
+import { vaultRoutes } from "./keyVaults/vaultRoutes";
 import { emulatorRoutes } from "./emulatorRoutes";
+import { VaultResources } from "./keyVaults/VaultResources";
 import { ArmError, parseTarget, readJsonBody, sendArmError, sendJson } from "./http/armHttp";
 import { authenticate } from "./http/authenticate";
 import { type Route, RouteContext } from "./http/RouteContext";
@@ -33,6 +36,11 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
   const tls = testTls();
   const subscriptionId = options.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID;
   const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
+  const appPrincipalId = options.appPrincipalId ?? randomUUID();
+  const vaultProperties = { ...options.vaultProperties };
+  for (const name of options.rbacVaults ?? []) {
+    vaultProperties[name] = { ...vaultProperties[name], enableRbacAuthorization: true };
+  }
   const resources = new ArmResources({
     clock,
     subscriptionId,
@@ -42,10 +50,15 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     keyVaults: options.keyVaults,
     caPem: tls.caPem,
     throttling: options.throttling ?? true,
+    vaultProperties,
+    appPrincipalId,
+    linkDurationMs: options.linkDurationMs ?? 0,
   });
-  const appPrincipalId = options.appPrincipalId ?? randomUUID();
   const msi = new MsiTokenHandler({ principalId: appPrincipalId });
   const armRoutes: Route[] = [
+    // First: a role assignment's scope may itself be any other route's resource.
+    roleAssignmentRoutes(resources.roleAssignments, subscriptionId),
+    vaultRoutes(resources.vaultResources, tenantId, () => resources.knownPrincipalIds()),
     storageRoutes(resources.storage, resources.identities, tenantId),
     policyRoutes(resources.policies, resources.operations, tenantId),
     environmentRoutes(resources.environments, resources.operations),
@@ -91,14 +104,19 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
       const isStorageWrite = isWrite && segments.some((s) => s.toLowerCase() === "microsoft.storage");
       const requestSubscription =
         segments[0]?.toLowerCase() === "subscriptions" ? segments[1] : subscriptionId;
+      const isAdminApi =
+        segments[0]?.toLowerCase() === "providers" &&
+        segments[1]?.toLowerCase() === "microsoft.businessappplatform";
       Object.assign(
         ctx.headers,
-        resources.throttling.charge(
-          isWrite ? "write" : "read",
-          requestSubscription,
-          principalId,
-          isStorageWrite,
-        ),
+        isAdminApi
+          ? resources.throttling.chargeAdminApi(principalId)
+          : resources.throttling.charge(
+              isWrite ? "write" : "read",
+              requestSubscription,
+              principalId,
+              isStorageWrite,
+            ),
       );
       for (const route of armRoutes) {
         if (await route(ctx)) return;
@@ -156,6 +174,15 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     setResourceGraphFaults: (faults) => resources.resourceGraphFaults.set(faults),
     clearResourceGraphFaults: () => resources.resourceGraphFaults.clear(),
     dataAccess: (name) => resources.storage.dataAccess(name),
+    environmentDataAccess: (id) => resources.environments.dataAccess(id),
+    vaults: () => resources.vaultResources.all().map((v) => ({ ...v, id: VaultResources.armId(v) })),
+    setVaultProperties: (name, properties) => {
+      resources.vaultResources.update(name, properties);
+    },
+    keyVaultAuthorizer: (name) => resources.keyVaultAuthorizer(name),
+    assignRole: (assignment) => resources.assignRole(assignment),
+    roleAssignments: () => resources.roleAssignments.all(),
+    setLinkDuration: (ms) => resources.environments.setOperationDuration(ms),
     storageAccounts: () => resources.storageAccountSummaries(),
     enterprisePolicies: () => resources.enterprisePolicySummaries(),
     environments: () => resources.environmentSummaries(),

@@ -3,9 +3,21 @@ import type { VirtualClock } from "../clock";
 import type { ArmFaults } from "./limits/Faults";
 import type { ArmThrottlingLimits, BucketLimits } from "./limits/Throttling";
 import type { ResourceGraphQuota } from "./resourceGraph/UserQuota";
+import type { KeyVaultAuthorizer } from "./ArmResources";
+import type { RoleAssignment } from "./authorization/RoleAssignments";
+import type { VaultProperties, VaultResource } from "./keyVaults/VaultResources";
 import type { DataAccessResult } from "./storage/StorageAccounts";
 
-export type { ArmFaults, ArmThrottlingLimits, BucketLimits, DataAccessResult, ResourceGraphQuota };
+export type {
+  ArmFaults,
+  ArmThrottlingLimits,
+  BucketLimits,
+  DataAccessResult,
+  KeyVaultAuthorizer,
+  ResourceGraphQuota,
+  RoleAssignment,
+  VaultProperties,
+};
 
 export interface ArmEmulatorOptions {
   /** Virtual clock for timestamps and the daily key-version pick-up (default: sharedClock). */
@@ -24,6 +36,32 @@ export interface ArmEmulatorOptions {
   throttling?: boolean | Partial<ArmThrottlingLimits>;
   /** Principal id (oid) of the app's managed identity, served on /msi/token (default: a new GUID). */
   appPrincipalId?: string;
+  /** Vaults (by name) whose ARM properties say `enableRbacAuthorization: true`: keys need a role assignment. */
+  rbacVaults?: string[];
+  /** Per vault name: properties other than the defaults (soft delete and purge protection on, RBAC off). */
+  vaultProperties?: Record<string, Partial<VaultProperties>>;
+  /** How long each environment link/unlink runs, in virtual ms (default 0: it finishes at once). */
+  linkDurationMs?: number;
+}
+
+/** A role assignment to seed, as an admin running `az role assignment create` would. */
+export interface RoleAssignmentSeed {
+  /** ARM scope: a vault id, a key below it, a resource group or a subscription. */
+  scope: string;
+  /** Built-in role GUID or roleDefinitions id. */
+  roleDefinitionId: string;
+  principalId: string;
+  principalType?: string;
+}
+
+/** Can a consumer read its data right now (control probe). */
+export interface EnvironmentDataAccess {
+  status: 200 | 403 | 503;
+  environmentId: string;
+  state: string;
+  /** The key version its data key is wrapped with, when customer-managed. */
+  keyId?: string;
+  reason?: string;
 }
 
 export interface StorageAccountSeed {
@@ -83,7 +121,10 @@ export interface EnvironmentSeed {
 export interface EnvironmentSummary {
   id: string;
   displayName: string;
-  state: "Enabled" | "Locked";
+  /** Disabled while a link or unlink runs. */
+  state: "Enabled" | "Locked" | "Disabled";
+  /** The key version wrapping its data key (absent: Microsoft-managed). */
+  keyId?: string;
   lockedAt?: string;
   policy?: {
     id: string;
@@ -190,6 +231,19 @@ export interface ArmEmulator {
   /** Faults for Resource Graph only (errorRate, statuses, latencyMs); ARM-wide faults apply to it too. */
   setResourceGraphFaults(faults: ArmFaults): void;
   clearResourceGraphFaults(): void;
+  /** Environment probe: 200 when Enabled and its data key unwraps now, 503 during link/unlink, 403 when locked out. */
+  environmentDataAccess(environmentId: string): Promise<EnvironmentDataAccess>;
+  /** Every vault resource with its ARM id and properties. */
+  vaults(): Array<VaultResource & { id: string }>;
+  /** E.g. `{enablePurgeProtection: false}` for a preflight test, `{enableRbacAuthorization: true}`. */
+  setVaultProperties(vaultName: string, properties: Partial<VaultProperties>): void;
+  /** Wire into the Key Vault emulator: decides data actions on RBAC vaults from role assignments. */
+  keyVaultAuthorizer(vaultName: string): KeyVaultAuthorizer;
+  /** Seeds a role assignment (no GUID check on the principal, so test principals can hold roles). */
+  assignRole(assignment: RoleAssignmentSeed): RoleAssignment;
+  roleAssignments(): RoleAssignment[];
+  /** How long each link/unlink runs from now on (virtual ms). */
+  setLinkDuration(ms: number): void;
   /** The consumer probe: 200 when the account can unwrap its key now, 403 when it cannot. */
   dataAccess(accountName: string): Promise<DataAccessResult>;
   storageAccounts(): StorageAccountSummary[];

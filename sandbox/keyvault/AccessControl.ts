@@ -1,4 +1,4 @@
-// Per-vault access control by principal id (the token's oid), standing in for Key Vault RBAC role assignments.
+// Per-vault access control by principal id (the token's oid): a deny list, plus role assignments on RBAC vaults.
 import { KeyVaultError } from "./errors";
 
 export interface AccessState {
@@ -8,8 +8,16 @@ export interface AccessState {
   allowed: string[];
 }
 
-/** Everyone may use every key until a principal (or "*", everyone) is denied. */
+/** Decides one data action from role assignments (the ARM emulator owns them); absent = not an RBAC vault. */
+export type RbacCheck = (principalId: string, dataAction: string, keyName?: string) => boolean;
+
+/**
+ * Everyone may use every key until a principal (or "*", everyone) is denied; on a vault wired to an RBAC check,
+ * only principals whose role assignment grants the data action may. Assignments apply at once here; Azure takes
+ * up to 5 minutes (docs: "Azure RBAC for Key Vault", role assignment propagation).
+ */
 export class AccessControl {
+  rbac: RbacCheck | undefined;
   private isDenyAll = false;
   private readonly denied = new Set<string>();
   private readonly allowed = new Set<string>();
@@ -45,8 +53,9 @@ export class AccessControl {
   }
 
   /** Key Vault's answer when RBAC finds no role assignment for the caller. */
-  assertAllowed(principalId: string, action: string, resource: string): void {
-    if (this.isAllowed(principalId)) return;
+  assertAllowed(principalId: string, action: string, resource: string, keyName?: string): void {
+    const isGranted = !this.rbac || this.rbac(principalId, action, keyName);
+    if (isGranted && this.isAllowed(principalId)) return;
     throw new KeyVaultError(
       403,
       "Forbidden",

@@ -14,7 +14,7 @@ import { DEFAULT_DELIVERY_OPTIONS } from "./EventPublisher";
 import { NO_FAULTS, parseFaultSettings, type FaultSettings } from "./Faults";
 import { KeyMaterialPool, type RsaKeySize } from "./keyMaterial";
 import { KEY_VAULT_LIMITS, type ThrottlingLimits } from "./Throttle";
-import type { AccessState } from "./AccessControl";
+import type { AccessState, RbacCheck } from "./AccessControl";
 import { Vault } from "./Vault";
 import { createVaultRequestHandler } from "./vaultServer";
 
@@ -59,6 +59,8 @@ export interface KeyVaultEmulator {
   /** Gives access back ("*" = everyone again). */
   allowPrincipal(vaultName: string, principalId: string): void;
   accessState(vaultName: string): AccessState;
+  /** Makes the vault decide data actions from role assignments (the ARM emulator's); undefined turns it off. */
+  setRbacCheck(vaultName: string, check: RbacCheck | undefined): void;
   /** Resolves when the pregenerated key pool is full (benchmarks call it before measuring). */
   warmKeyPool(): Promise<void>;
   stop(): Promise<void>;
@@ -169,6 +171,9 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     denyPrincipal: (name, principalId) => vaultNamed(name).access.deny(principalId),
     allowPrincipal: (name, principalId) => vaultNamed(name).access.allow(principalId),
     accessState: (name) => vaultNamed(name).access.state(),
+    setRbacCheck: (name, check) => {
+      vaultNamed(name).access.rbac = check;
+    },
     warmKeyPool: () => keyPool.warm(),
     stop,
   };

@@ -89,7 +89,8 @@ async function serve(
   }
   const body = await readJsonBody(request);
   const keysRequest: KeysRequest = { method, segments, query, body, apiVersion };
-  vault.access.assertAllowed(principalId, dataActionFor(method, segments), vault.armId);
+  const keyName = segments[0]?.toLowerCase() === "keys" ? segments[1] : undefined;
+  vault.access.assertAllowed(principalId, dataActionFor(method, segments), vault.armId, keyName);
   await vault.faults.apply();
   vault.throttle.admit(operationKind(keysRequest, (name) => vault.store.currentVersion(name)?.kty));
   const result = await vault.keysApi.handle(keysRequest);

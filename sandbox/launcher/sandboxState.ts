@@ -12,6 +12,8 @@ export interface SandboxState {
   resourceGroup: string;
   armEndpoint: string;
   keyVaults: Record<string, string>;
+  /** Vaults that enforce Azure RBAC: keys there need a role assignment (ARM roleAssignments). */
+  rbacVaults: string[];
   tableEndpoint: string;
   controlUrl: string;
 }

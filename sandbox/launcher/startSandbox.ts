@@ -11,7 +11,9 @@ import { testTls } from "../tls";
 import { sandboxAppSettings } from "./appSettings";
 import { dashboardUrlOf } from "./dashboardUrl";
 import { armConsumerProbes, armFaultTarget, resourceGraphFaultTarget } from "./armControls";
+import { OPERATOR_PRINCIPAL } from "./demo/demoClients";
 import { keyVaultFaultTarget } from "./keyVaultFaultTarget";
+import { wireKeyVaultRbac } from "./keyVaultRbac";
 import type { SandboxPorts } from "./ports";
 import type { SandboxState } from "./sandboxState";
 import { TableFaultProxy } from "./TableFaultProxy";
@@ -20,6 +22,10 @@ export const SANDBOX_SUBSCRIPTION_ID = "00000000-0000-4000-8000-00000000c0de";
 export const SANDBOX_RESOURCE_GROUP = "rg-cmk-sandbox";
 /** Two vaults, as a Customer Insights estate with a second region would have. */
 export const SANDBOX_VAULT_NAMES = ["contoso-cmk", "contoso-cmk-eu"] as const;
+/** The second vault uses Azure RBAC, as Microsoft recommends for new vaults; the first uses access policies. */
+export const SANDBOX_RBAC_VAULTS: readonly string[] = [SANDBOX_VAULT_NAMES[1]];
+/** Virtual ms each environment link/unlink runs in the sandbox (the environment is Disabled meanwhile). */
+export const SANDBOX_LINK_DURATION_MS = 3_000;
 /** The Event Grid trigger the app registers (rotation-shared decision) and the events it wants. */
 export const KEY_EVENTS_FUNCTION = "keyVaultEvents";
 export const KEY_EVENT_TYPES = [
@@ -100,8 +106,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       resourceGroup: SANDBOX_RESOURCE_GROUP,
       keyVaults,
       port: ports.arm,
+      rbacVaults: [...SANDBOX_RBAC_VAULTS],
+      linkDurationMs: SANDBOX_LINK_DURATION_MS,
     });
     stops.push(() => arm.stop());
+    wireKeyVaultRbac(keyVault, arm, [OPERATOR_PRINCIPAL]);
     log(`arm          ${arm.url} (storage, enterprise policies, Power Platform admin API, managed identity)`);
 
     const revocationSecret = randomBytes(32).toString("hex");
@@ -179,6 +188,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       resourceGroup: arm.resourceGroup,
       armEndpoint: arm.url,
       keyVaults,
+      rbacVaults: [...SANDBOX_RBAC_VAULTS],
       tableEndpoint,
       controlUrl: control.url,
     };

@@ -7,6 +7,7 @@ import type { ArmEmulator } from "../../sandbox/arm";
 import { startAzurite, type RunningAzurite } from "../../sandbox/azurite";
 import { VirtualClock } from "../../sandbox/clock";
 import { sandboxAppSettings } from "../../sandbox/launcher/appSettings";
+import { wireKeyVaultRbac } from "../../sandbox/launcher/keyVaultRbac";
 import { startLocalHost, type AtLeastOnceMode, type HostLogEntry, type LocalHost } from "../../sandbox/host";
 import { sandboxCredential } from "../../sandbox/identity";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../../sandbox/keyvault";
@@ -60,7 +61,14 @@ export interface E2eStackOptions {
   settings?: Record<string, string>;
   /** Host log sink (default: kept in `logs`). */
   log?: (entry: HostLogEntry) => void;
+  /** Vaults that enforce RBAC; the app and the operator get Key Vault Crypto Officer on them. */
+  rbacVaults?: string[];
+  /** How long each environment link/unlink runs (virtual ms, default 0). */
+  linkDurationMs?: number;
 }
+
+/** The principal the stack's operator KeyClient acts as. */
+export const E2E_OPERATOR_PRINCIPAL = "e2e-operator";
 
 export interface E2eStack {
   clock: VirtualClock;
@@ -107,8 +115,11 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       clock,
       keyVaults: vaultUrls,
       throttling: options.throttling ?? false,
+      rbacVaults: options.rbacVaults,
+      linkDurationMs: options.linkDurationMs,
     });
     stops.push(() => arm.stop());
+    wireKeyVaultRbac(keyVault, arm, [E2E_OPERATOR_PRINCIPAL]);
     const logs: HostLogEntry[] = [];
     const hostSettings: Record<string, string> = {
       ...sandboxAppSettings({
@@ -136,7 +147,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
         });
       }
     }
-    const operatorCredential = sandboxCredential("e2e-operator");
+    const operatorCredential = sandboxCredential(E2E_OPERATOR_PRINCIPAL);
     const operatorClients = new Map<string, KeyClient>();
     const operatorKeys = (vaultName = vaultNames[0]) => {
       let client = operatorClients.get(vaultName);

@@ -30,4 +30,9 @@ export class UserAssignedIdentities {
     this.byId.set(identityArmId.toLowerCase(), principal);
     return principal;
   }
+
+  /** Every principal id known so far (a non-RBAC vault lists an access policy for each). */
+  principalIds(): string[] {
+    return [...this.byId.values()].map((p) => p.principalId);
+  }
 }

@@ -40,6 +40,9 @@ export const ARM_LIMITS: ArmThrottlingLimits = {
   subscriptionWrites: { capacity: 200, refillPerSecond: 10 },
   subscriptionReads: { capacity: 250, refillPerSecond: 25 },
   storageWrites: { capacity: 10, refillPerSecond: 10 },
+  // Assumption: the Power Platform admin API publishes no limit of its own; Dataverse's service protection limit
+  // (6,000 requests per user in a 5-minute window, docs "Service protection API limits") stands in for it.
+  adminApiRequests: { capacity: 6000, refillPerSecond: 20 },
 };
 
 export interface BucketLimits {
@@ -51,6 +54,8 @@ export interface ArmThrottlingLimits {
   subscriptionWrites: BucketLimits;
   subscriptionReads: BucketLimits;
   storageWrites: BucketLimits;
+  /** The Power Platform admin API (environments, link/unlink), per calling user. */
+  adminApiRequests: BucketLimits;
 }
 
 export type RequestKind = "read" | "write";
@@ -97,6 +102,17 @@ export class Throttling {
       }
     }
     return { [headerName]: String(arm.remaining) };
+  }
+
+  /** Charges one Power Platform admin API request (its own budget, not ARM's). */
+  chargeAdminApi(principalId: string): Record<string, string> {
+    if (!this.enabled) return {};
+    const taken = this.bucket(`admin|${principalId}`, this.limits.adminApiRequests).take();
+    if (!taken.allowed) {
+      this.throttledRequests++;
+      throw tooManyRequests(taken.retryAfterSeconds, {});
+    }
+    return {};
   }
 
   private bucket(key: string, limits: BucketLimits): TokenBucket {

@@ -11,6 +11,8 @@ export interface AsyncOperation {
   startTime: string;
   endTime?: string;
   error?: { code: string; message: string };
+  /** When the emulator will finish it (Unix ms), for an honest Retry-After. */
+  expectedEndMs?: number;
 }
 
 /** Registry of operations; each one is finished by whoever started it. */

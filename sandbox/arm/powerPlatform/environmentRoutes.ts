@@ -8,8 +8,10 @@ import type { Environments } from "./Environments";
 
 /** Both the user path (`…/environments`) and the admin path (`…/scopes/admin/environments`) are served. */
 const ENVIRONMENT_PREFIXES = [`${BAP_PROVIDER}/environments`, `${BAP_PROVIDER}/scopes/admin/environments`];
-/** Seconds the real API suggests between polls of a link/unlink operation. */
-const LINK_POLL_RETRY_AFTER_SECONDS = "1";
+/** Retry-After of a link/unlink: the seconds until the emulator finishes it, at least 1. */
+function retryAfterSeconds(operation: AsyncOperation, nowMs: number): string {
+  return String(Math.max(1, Math.ceil(((operation.expectedEndMs ?? nowMs) - nowMs) / 1000)));
+}
 
 function match(pattern: string, segments: string[]): Record<string, string> | undefined {
   for (const prefix of ENVIRONMENT_PREFIXES) {
@@ -59,7 +61,11 @@ export function environmentRoutes(environments: Environments, operations: AsyncO
           "OperationNotFound",
           `The operation '${operation.operationId}' was not found.`,
         );
-      return ctx.send(200, environmentOperationToWire(found));
+      const retryAfter: Record<string, string> =
+        found.status === "InProgress"
+          ? { "retry-after": retryAfterSeconds(found, environments.nowMs()) }
+          : {};
+      return ctx.send(200, environmentOperationToWire(found), retryAfter);
     }
     return false;
   };
@@ -97,6 +103,6 @@ function startLinkOperation(
   const location = `${ctx.baseUrl}/${BAP_PROVIDER}/environments/${params.id}/operations/${operation.id}?api-version=${apiVersion}`;
   return ctx.send(202, undefined, {
     "operation-location": location,
-    "retry-after": LINK_POLL_RETRY_AFTER_SECONDS,
+    "retry-after": retryAfterSeconds(operation, environments.nowMs()),
   });
 }

@@ -1,4 +1,5 @@
-// The rows Resource Graph's `resources` table holds: each storage account and enterprise policy as ARM GET shows it.
+// The rows Resource Graph's `resources` table holds: each storage account, enterprise policy and vault as ARM GET shows it.
+import type { VaultResource } from "../keyVaults/VaultResources";
 import type { UserAssignedIdentities } from "../identities/UserAssignedIdentities";
 import type { EnterprisePolicies } from "../powerPlatform/EnterprisePolicies";
 import { policyToWire } from "../powerPlatform/policyWire";
@@ -11,6 +12,8 @@ export interface ResourceGraphSource {
   policies: EnterprisePolicies;
   identities: UserAssignedIdentities;
   tenantId: string;
+  /** Each vault with its ARM GET body. */
+  vaults: () => Array<{ vault: VaultResource; wire: Record<string, unknown> }>;
 }
 
 /** Every row in the given subscriptions, ordered by id (ordinal) so that pages are stable. */
@@ -31,7 +34,11 @@ export function resourceGraphRows(source: ResourceGraphSource, subscriptionIds: 
     .all()
     .filter((policy) => isInScope.has(policy.subscriptionId.toLowerCase()))
     .map((policy) => toRow(policyToWire(policy, tenantId), policy, tenantId));
-  const rows = [...storageRows, ...policyRows];
+  const vaultRows = source
+    .vaults()
+    .filter(({ vault }) => isInScope.has(vault.subscriptionId.toLowerCase()))
+    .map(({ vault, wire }) => toRow(wire, vault, tenantId));
+  const rows = [...storageRows, ...policyRows, ...vaultRows];
   return rows.sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0));
 }
 

@@ -7,7 +7,7 @@ import { testTls } from "../../tls";
 import type { SandboxState } from "../sandboxState";
 
 /** The principal the demo operator acts as in Key Vault (every identity may use every key in the sandbox). */
-const OPERATOR_PRINCIPAL = "sandbox-operator";
+export const OPERATOR_PRINCIPAL = "sandbox-operator";
 
 export function appClient(state: SandboxState): ApiClient {
   return new ApiClient({

@@ -7,6 +7,7 @@ import { VirtualClock } from "../../../sandbox/clock";
 import { mintSandboxToken, sandboxCredential } from "../../../sandbox/identity";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../../../sandbox/keyvault";
 import { startArmEmulator, type ArmEmulator, type ArmThrottlingLimits } from "../../../sandbox/arm";
+import { wireKeyVaultRbac } from "../../../sandbox/launcher/keyVaultRbac";
 import { testTls } from "../../../sandbox/tls";
 
 export const VAULT = "kv-arm-test";
@@ -25,7 +26,13 @@ export interface ArmTestBed {
 }
 
 export async function startArmTestBed(
-  options: { armThrottling?: boolean | Partial<ArmThrottlingLimits>; retries?: number } = {},
+  options: {
+    armThrottling?: boolean | Partial<ArmThrottlingLimits>;
+    retries?: number;
+    /** The test vault enforces RBAC; OPERATOR and the app get Key Vault Crypto Officer on it. */
+    isRbacVault?: boolean;
+    linkDurationMs?: number;
+  } = {},
 ): Promise<ArmTestBed> {
   const clock = new VirtualClock();
   const keyVault = await startKeyVaultEmulator({ vaults: [{ name: VAULT }], clock, throttling: false });
@@ -34,7 +41,10 @@ export async function startArmTestBed(
     clock,
     keyVaults: { [VAULT]: vaultUrl },
     throttling: options.armThrottling ?? false,
+    rbacVaults: options.isRbacVault ? [VAULT] : [],
+    linkDurationMs: options.linkDurationMs,
   });
+  wireKeyVaultRbac(keyVault, arm, [OPERATOR]);
   const ca = testTls().caPem;
   const credential = sandboxCredential(OPERATOR);
   const retryOptions = { maxRetries: options.retries ?? 0 };

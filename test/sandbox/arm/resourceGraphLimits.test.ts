@@ -1,7 +1,7 @@
 // Resource Graph's user quota (429 past 15 queries in 5 s), injected faults, and subscriptions the caller may not read.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RESOURCE_GRAPH_QUOTA } from "../../../sandbox/arm";
-import { OPERATOR, rawCall, startArmTestBed, type ArmTestBed } from "./armTestBed";
+import { OPERATOR, VAULT, rawCall, startArmTestBed, type ArmTestBed } from "./armTestBed";
 import { queryAllPages, resourceGraphClient } from "./resourceGraphClient";
 
 describe("ARM emulator Resource Graph quota, faults and subscriptions", () => {
@@ -53,7 +53,8 @@ describe("ARM emulator Resource Graph quota, faults and subscriptions", () => {
       code: "RateLimiting",
     });
     await new Promise((resolve) => setTimeout(resolve, 1_050));
-    expect((await client.resources({ query: "resources" })).totalRecords).toBe(2);
+    // Two storage accounts and the vault.
+    expect((await client.resources({ query: "resources" })).totalRecords).toBe(3);
   });
 
   it("changes the quota through /_emulator/resourceGraph/quota and stops enforcing it when throttling is off", async () => {
@@ -106,11 +107,11 @@ describe("ARM emulator Resource Graph quota, faults and subscriptions", () => {
       (await queryAllPages(client, "resources | project id, name", { subscriptions })).rows.map(
         (r) => r.name,
       );
-    expect(await namesIn()).toEqual(["stprimary", "stsecond"]);
+    expect(await namesIn()).toEqual([VAULT, "stprimary", "stsecond"]);
     expect(await namesIn([second])).toEqual(["stsecond"]);
 
     bed.arm.denySubscriptionRead(second, "subscription-reader");
-    expect(await namesIn()).toEqual(["stprimary"]);
+    expect(await namesIn()).toEqual([VAULT, "stprimary"]);
     expect(await namesIn([second])).toEqual([]);
     const secondUrl = `${bed.arm.url}/subscriptions/${second}/resourceGroups/rg-cmk/providers/Microsoft.Storage/storageAccounts/stsecond?api-version=2023-05-01`;
     expect(await rawCall(secondUrl, { principalId: "subscription-reader" })).toMatchObject({
@@ -131,7 +132,7 @@ describe("ARM emulator Resource Graph quota, faults and subscriptions", () => {
     expect(control.status).toBe(200);
     expect((await rawCall(secondUrl, { principalId: OPERATOR })).status).toBe(403);
     bed.arm.allowSubscriptionRead(second);
-    expect(await namesIn()).toEqual(["stprimary", "stsecond"]);
+    expect(await namesIn()).toEqual([VAULT, "stprimary", "stsecond"]);
   });
 
   it("seeds in bulk through /_emulator, across the named subscriptions", async () => {

@@ -20,6 +20,7 @@ describe("ARM emulator Resource Graph paging", () => {
     });
     expect(seeded.count).toBe(BULK);
     expect(Date.now() - started).toBeLessThan(5_000);
+    // With the vault itself: BULK + 31 rows in all.
     await bed.arm.seedEnterprisePolicies({ count: 30, keyVaultName: VAULT, keyName: "bulk-cmk" });
   });
   afterAll(async () => bed.stop());
@@ -40,7 +41,7 @@ describe("ARM emulator Resource Graph paging", () => {
   it("defaults to 100 rows a page and reports totalRecords, count and resultTruncated", async () => {
     const client = resourceGraphClient(bed.arm.url, "paging-default");
     const first = await client.resources({ query: "resources" });
-    expect(first).toMatchObject({ totalRecords: BULK + 30, count: 100, resultTruncated: "false" });
+    expect(first).toMatchObject({ totalRecords: BULK + 31, count: 100, resultTruncated: "false" });
     expect(first.skipToken).toBeTypeOf("string");
     const second = await client.resources({ query: "resources", options: { skipToken: first.skipToken } });
     expect((second.data as { id: string }[])[0].id > (first.data as { id: string }[])[99].id).toBe(true);
@@ -51,7 +52,7 @@ describe("ARM emulator Resource Graph paging", () => {
   it("truncates without a $skipToken when the projection drops id, and refuses $top over 1,000 or a foreign token", async () => {
     const client = resourceGraphClient(bed.arm.url, "paging-edges");
     const withoutId = await client.resources({ query: "resources | project name", options: { top: 1000 } });
-    expect(withoutId).toMatchObject({ count: 1000, totalRecords: BULK + 30, resultTruncated: "true" });
+    expect(withoutId).toMatchObject({ count: 1000, totalRecords: BULK + 31, resultTruncated: "true" });
     expect(withoutId.skipToken).toBeUndefined();
     await expect(client.resources({ query: "resources", options: { top: 1001 } })).rejects.toMatchObject({
       statusCode: 400,

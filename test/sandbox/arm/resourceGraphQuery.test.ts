@@ -96,10 +96,12 @@ describe("ARM emulator Resource Graph queries", () => {
       resourceGraphClient(bed.arm.url, "query-agreement"),
       "resources | order by id asc",
     );
-    expect(rows).toHaveLength(7);
+    // Storage accounts, policies and the vault.
+    expect(rows).toHaveLength(8);
     for (const row of rows) {
       const isStorage = row.type === STORAGE_TYPE;
-      const apiVersion = isStorage ? "2023-05-01" : "2020-10-30";
+      const isVault = row.type === "microsoft.keyvault/vaults";
+      const apiVersion = isStorage ? "2023-05-01" : isVault ? "2023-07-01" : "2020-10-30";
       const got = await rawCall(`${bed.arm.url}${String(row.id)}?api-version=${apiVersion}`, {
         principalId: OPERATOR,
       });
@@ -110,10 +112,10 @@ describe("ARM emulator Resource Graph queries", () => {
         name: arm.name,
         type: String(arm.type).toLowerCase(),
         location: arm.location,
-        kind: arm.kind,
+        kind: arm.kind ?? "",
         tags: arm.tags,
         properties: arm.properties,
-        identity: arm.identity,
+        identity: arm.identity ?? null,
         tenantId: bed.arm.tenantId,
       });
       if (isStorage) expect(row.sku).toEqual(arm.sku);
