@@ -48,9 +48,16 @@ export function createEnterprisePolicies(clients: AzureClients, discovery: Consu
     if (!parsed) throw new DomainError("InvalidBinding", `Not an enterprise policy id: ${resourceId}.`);
     let policy: WirePolicy;
     try {
-      policy = await clients
+      // The generic resource model drops identity.systemAssignedIdentityPrincipalId: read the body as sent.
+      let rawBody: string | undefined;
+      const mapped: WirePolicy = await clients
         .resourceClient(parsed.subscriptionId)
-        .resources.getById(resourceId, ENTERPRISE_POLICY_API_VERSION);
+        .resources.getById(resourceId, ENTERPRISE_POLICY_API_VERSION, {
+          onResponse: (response) => {
+            rawBody = response.bodyAsText ?? undefined;
+          },
+        });
+      policy = rawBody ? (JSON.parse(rawBody) as WirePolicy) : mapped;
     } catch (error) {
       throw fromAzureError(error, {
         dependency: "Azure Resource Manager",

@@ -28,4 +28,9 @@ export {
   type KeyVaultGatewayOptions,
 } from "./keyVaultGateway";
 export { createTableKeyFenceStore, FENCES_TABLE, type KeyFence, type KeyFenceStore } from "./keyFence";
-export { createTableKeyChangeMarkStore, type KeyChangeMark, type KeyChangeMarkStore } from "./keyChangeMarks";
+export {
+  createTableKeyChangeMarkStore,
+  markKeyPair,
+  type KeyChangeMark,
+  type KeyChangeMarkStore,
+} from "./keyChangeMarks";

@@ -64,3 +64,18 @@ export function createTableKeyChangeMarkStore(table: TableClient): KeyChangeMark
     },
   };
 }
+
+/** Marks both keys of a change: the old one "from" (with its retention date once known), the new one "to". */
+export async function markKeyPair(
+  marks: KeyChangeMarkStore,
+  pair: { from: KeyIdentity; to: KeyIdentity },
+  mark: { changeId: string; instanceId: string; retirableAfterMs?: number },
+): Promise<void> {
+  const { retirableAfterMs, ...common } = mark;
+  await marks.put(pair.from, {
+    ...common,
+    role: "from",
+    ...(retirableAfterMs === undefined ? {} : { retirableAfterMs }),
+  });
+  await marks.put(pair.to, { ...common, role: "to" });
+}

@@ -6,6 +6,7 @@ import { DomainError } from "../../lib/errors";
 import {
   keyChangeInstanceId,
   keyPathOf,
+  markKeyPair,
   revocationInstanceId,
   rotationInstanceId,
   type KeyIdentity,
@@ -149,6 +150,8 @@ export async function requestKeyChange(
     oldKeyRetirableAfter: null,
   };
   await services.audit.putKeyChange(request.from, request.to, first);
+  // Marked before the instance starts: a rotation asked for in between is already held off.
+  await markKeyPair(services.keyChangeMarks, request, { changeId, instanceId });
   const start = await startInstance(client, {
     name: CHANGE_KEY_ORCHESTRATION,
     instanceId,

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY } from "../../../sandbox/azurite";
 import { sandboxCredential } from "../../../sandbox/identity";
 import type { SandboxState } from "../../../sandbox/launcher/sandboxState";
+import { OPERATOR_PRINCIPAL } from "../../../sandbox/launcher/demo/demoClients";
 import { testTls } from "../../../sandbox/tls";
 import {
   assertBuilt,
@@ -33,7 +34,8 @@ const cliEnv = {
   CMK_REVOCATION_SECRET: "",
 };
 const ca = testTls().caPem;
-const operator = sandboxCredential("e2e-operator");
+// The principal the sandbox grants Key Vault Crypto Officer on its RBAC vault, as an admin would.
+const operator = sandboxCredential(OPERATOR_PRINCIPAL);
 
 let sandbox: SandboxProcess;
 let state: SandboxState;
@@ -109,6 +111,7 @@ describe("npm start -- --no-demo", () => {
         "functionKey",
         "functionsBaseUrl",
         "keyVaults",
+        "rbacVaults",
         "resourceGroup",
         "revocationSecret",
         "subscriptionId",
@@ -121,6 +124,7 @@ describe("npm start -- --no-demo", () => {
     );
     expect(state.armEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(Object.keys(state.keyVaults)).toHaveLength(2);
+    expect(state.rbacVaults.every((name) => name in state.keyVaults)).toBe(true);
     expect(state.tableEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
     expect(state.revocationSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(existsSync(state.caCertPath)).toBe(true);

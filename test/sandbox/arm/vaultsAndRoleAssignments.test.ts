@@ -21,7 +21,7 @@ describe("ARM emulator: vaults and role assignments, Key Vault RBAC", () => {
     bed = await startArmTestBed({ isRbacVault: true });
     authorization = new AuthorizationManagementClient(sandboxCredential(OPERATOR), bed.arm.subscriptionId, {
       endpoint: bed.arm.url,
-      credentials: { scopes: [`${bed.arm.url}/.default`] },
+      credentialScopes: [`${bed.arm.url}/.default`],
       tlsOptions: { ca },
       retryOptions: { maxRetries: 0 },
     });

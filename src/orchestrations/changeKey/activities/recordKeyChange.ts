@@ -1,19 +1,18 @@
 // Activity: write the key change record (both keys' histories), mark both keys, publish the outcome once it ended.
 import { getServices } from "../../../lib/services";
 import { ensureError } from "../../../lib/errors";
+import { markKeyPair } from "../../../lib/keys";
 import type { RecordKeyChangeInput } from "../types";
 
 /** Needs Storage Table Data Contributor (and EventGrid Data Sender when a topic is set). Upserts only: safe twice. */
 export async function recordKeyChange(input: RecordKeyChangeInput): Promise<void> {
   const services = getServices();
   await services.audit.putKeyChange(input.from, input.to, input.record);
-  const mark = { changeId: input.record.id, instanceId: input.instanceId };
-  await services.keyChangeMarks.put(input.from, {
-    ...mark,
-    role: "from",
+  await markKeyPair(services.keyChangeMarks, input, {
+    changeId: input.record.id,
+    instanceId: input.instanceId,
     ...(input.retirableAfterMs === undefined ? {} : { retirableAfterMs: input.retirableAfterMs }),
   });
-  await services.keyChangeMarks.put(input.to, { ...mark, role: "to" });
   if (input.record.status === "Running") return;
   try {
     await services.notifications.publish({ kind: "keyChange", key: input.from, record: input.record });
