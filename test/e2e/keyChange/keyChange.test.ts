@@ -1,24 +1,26 @@
 // End to end through the local host: changing to a key in another (RBAC) vault, preflight first, both strategies.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeyChangeRecord } from "../../../src/lib/audit";
-import { KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER } from "../../../sandbox/launcher/keyVaultRbac";
 import { startE2eStack, type E2eStack } from "../../support/e2eStack";
 import {
   LINK_MS,
   NEW_VAULT,
+  OLD_RBAC_VAULT,
   OLD_VAULT,
   driveKeyChange,
+  grantKeyUse,
   postKeyChange,
   seedKeyChangeEstate,
   type KeyChangeEstate,
 } from "./seedKeyChangeEstate";
 
 let stack: E2eStack;
+const UNWRAP = "Microsoft.KeyVault/vaults/keys/unwrap/action";
 
 beforeAll(async () => {
   stack = await startE2eStack({
-    vaultNames: [OLD_VAULT, NEW_VAULT],
-    rbacVaults: [NEW_VAULT],
+    vaultNames: [OLD_VAULT, NEW_VAULT, OLD_RBAC_VAULT],
+    rbacVaults: [NEW_VAULT, OLD_RBAC_VAULT],
     linkDurationMs: LINK_MS,
     eventSchema: "none",
   });
@@ -28,13 +30,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const vaultId = (name: string) => stack.arm.vaults().find((v) => v.name === name)?.id ?? "";
-const grantNewKey = (principalId: string) =>
-  stack.arm.assignRole({
-    scope: vaultId(NEW_VAULT),
-    roleDefinitionId: KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
-    principalId,
-  });
+const grantNewKey = (principalId: string) => grantKeyUse(stack, NEW_VAULT, principalId);
 const historyIds = async (vaultName: string, keyName: string) => {
   const response = await stack.call(`/api/keys/${vaultName}/${keyName}/history?top=50`);
   return ((await response.json()) as { value: Array<{ id: string; kind: string }> }).value.map(
@@ -155,6 +151,44 @@ describe("key change", () => {
     const { record, createdPolicyId } = await changeToCompletion(estate, "direct");
     expect(record.strategy).toBe("direct");
     await expectEverythingOnTheNewKey(estate, record, createdPolicyId);
+  });
+
+  it("keeps the old key usable for restore: the new policy's identity must reach the old key too, and still can afterwards", async () => {
+    const estate = await seedKeyChangeEstate(stack, "keep", OLD_RBAC_VAULT);
+    const oldKeyName = estate.oldKeyId.split("/").pop() ?? "";
+    const canUnwrap = (vaultName: string, principalId: string, keyName: string) =>
+      stack.arm.keyVaultAuthorizer(vaultName)(principalId, UNWRAP, keyName);
+    expect((await stack.arm.dataAccess(estate.storage.name)).status).toBe(200);
+    grantKeyUse(stack, NEW_VAULT, estate.storage.principalId);
+    const body = { fromKeyId: estate.oldKeyId, toKeyId: estate.newKeyId };
+    const started = await postKeyChange(stack, body);
+    expect(started.status).toBe(202);
+    const stopped = await driveKeyChange(stack, ((await started.json()) as { id: string }).id);
+    // Both lines: the new key for the environments' data, the old key for database restore.
+    expect(stopped.status).toBe("PartiallyApplied");
+    const created = (await stack.arm.enterprisePolicies()).find(
+      (p) => p.keyName === estate.newKeyId.split("/").pop() && p.id !== estate.policy.id,
+    );
+    const principalId = created?.principalId ?? "";
+    expect(stopped.detail).toContain(`--assignee-object-id ${principalId}`);
+    expect(stopped.detail).toContain(OLD_RBAC_VAULT);
+    expect(stopped.detail).toContain(NEW_VAULT);
+    expect(canUnwrap(OLD_RBAC_VAULT, principalId, oldKeyName)).toBe(false);
+
+    grantKeyUse(stack, NEW_VAULT, principalId);
+    grantKeyUse(stack, OLD_RBAC_VAULT, principalId);
+    const resumed = await postKeyChange(stack, body);
+    expect(resumed.status).toBe(202);
+    const record = await driveKeyChange(stack, ((await resumed.json()) as { id: string }).id);
+    expect(record.status).toBe("Completed");
+    // The change touched neither the old key nor anyone's access to it.
+    expect(canUnwrap(OLD_RBAC_VAULT, principalId, oldKeyName)).toBe(true);
+    expect(canUnwrap(OLD_RBAC_VAULT, estate.policy.principalId, oldKeyName)).toBe(true);
+    expect(canUnwrap(OLD_RBAC_VAULT, estate.storage.principalId, oldKeyName)).toBe(true);
+    const versions = [];
+    for await (const version of stack.operatorKeys(OLD_RBAC_VAULT).listPropertiesOfKeyVersions(oldKeyName))
+      versions.push(version);
+    expect(versions.map((version) => version.enabled)).toEqual([true]);
   });
 
   it("refuses a second change of the same pair while one runs (409 with its id)", async () => {
