@@ -36,6 +36,12 @@ param notifyTopicResourceId string = ''
 @description('Where discovery searches: subscription ids and mg:<name> management groups. Empty: every subscription the identity can read. The identity gets the discovery reader role on each listed subscription; a management group needs it assigned by hand (infra/README.md).')
 param discoveryScopes array = []
 
+@description('Opt-in: let the app change a key to a different one (POST /api/keyChanges). Grants read of vault properties and role assignments on each allow-listed vault, and create and update of enterprise policies in their resource groups (enterprisePolicies\' and keyChangePolicyResourceGroups). Off by default: the policy write is the one grant above a single resource that writes.')
+param enableKeyChange bool = false
+
+@description('With enableKeyChange: more existing resource groups (in this subscription) holding enterprise policies whose keys may change, besides those in enterprisePolicies. A key change creates the new key\'s policy in the old policy\'s resource group.')
+param keyChangePolicyResourceGroups array = []
+
 @description('Opt-in: alert rules on the app\'s telemetry (an operation Failed or partially applied; a revocation in effect), routed to alertActionGroupId.')
 param deployAlerts bool = false
 
@@ -61,6 +67,9 @@ var isNotifyTopicSet = !empty(notifyTopicResourceId)
 var discoverySubscriptionIds = filter(discoveryScopes, scope => !startsWith(scope, 'mg:'))
 // /subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.EventGrid/topics/{name}
 var notifyTopicIdParts = split(notifyTopicResourceId, '/')
+
+// Key change (opt-in): the resource groups where the app may create and update enterprise policies.
+var keyChangePolicyGroups = enableKeyChange ? union(map(enterprisePolicies, policy => policy.resourceGroup), keyChangePolicyResourceGroups) : []
 
 // Built-in roles (infra/builtInRoles.json names each).
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
@@ -130,7 +139,8 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   }
 }
 
-// Custom roles, defined once per subscription: key rotator (vaults), consumer key writer, discovery reader.
+// Custom roles, defined once per subscription: key rotator (vaults), consumer key writer, discovery reader,
+// and with key changes on, key change policy writer and key change vault reader.
 module customRoles 'modules/customRoles.bicep' = {
   name: take('custom-roles-${suffix}', 64)
   scope: subscription()
@@ -142,6 +152,8 @@ module customRoles 'modules/customRoles.bicep' = {
       map(enterprisePolicies, policy => policy.resourceGroup)
     )
     discoverySubscriptionIds: discoverySubscriptionIds
+    keyChangePolicyResourceGroups: keyChangePolicyGroups
+    keyChangeVaultResourceGroups: enableKeyChange ? union(map(allowedVaults, vault => vault.resourceGroup), []) : []
   }
 }
 
@@ -188,6 +200,31 @@ module consumerAccess 'modules/consumerAccess.bicep' = {
     nameSuffix: suffix
   }
 }
+
+// Key change (opt-in): read each allow-listed vault's properties and the role assignments on it (preflight).
+module keyChangeVaultAccess 'modules/vaultAccess.bicep' = [
+  for vault in allowedVaults: if (enableKeyChange) {
+    name: take('key-change-vault-${vault.name}-${suffix}', 64)
+    scope: resourceGroup(vault.resourceGroup)
+    params: {
+      vaultName: vault.name
+      principalId: identity.properties.principalId
+      roleDefinitionId: customRoles.outputs.keyChangeVaultReaderRoleId
+    }
+  }
+]
+
+// Key change (opt-in): create and update enterprise policies in the resource groups that hold them (no delete).
+module keyChangePolicyAccess 'modules/keyChangePolicyWriter.bicep' = [
+  for group in keyChangePolicyGroups: {
+    name: take('key-change-policies-${suffix}', 64)
+    scope: resourceGroup(group)
+    params: {
+      principalId: identity.properties.principalId
+      roleDefinitionId: customRoles.outputs.keyChangePolicyWriterRoleId
+    }
+  }
+]
 
 // Read-only discovery (Resource Graph) of storage accounts and enterprise policies in the listed subscriptions.
 module discoveryAccess 'modules/discoveryReader.bicep' = [

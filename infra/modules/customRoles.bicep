@@ -1,5 +1,6 @@
 // The custom roles, defined at subscription scope (a role definition lives in a subscription, whatever
-// its assignable scopes): each is assigned on single resources only, except discovery (listed subscriptions).
+// its assignable scopes): each is assigned on single resources only, except discovery (listed subscriptions)
+// and the opt-in key change policy writer (the resource groups that hold consumers' enterprise policies).
 targetScope = 'subscription'
 
 param nameSuffix string
@@ -9,6 +10,10 @@ param vaultResourceGroups array
 param consumerResourceGroups array
 @description('Subscriptions where the discovery reader role is assigned.')
 param discoverySubscriptionIds array
+@description('Resource groups where the key change policy writer role is assigned; empty when key changes are off.')
+param keyChangePolicyResourceGroups array
+@description('Resource groups of the vaults the key change vault reader role is assigned on; empty when key changes are off.')
+param keyChangeVaultResourceGroups array
 
 // Exactly the data actions the app's Key Vault gateway documents (src/lib/keys/types.ts, KeyVaultGateway).
 // Key Vault Crypto Officer would add decrypt, unwrap, sign, release, delete and purge on every key.
@@ -75,7 +80,53 @@ resource discoveryReader 'Microsoft.Authorization/roleDefinitions@2022-04-01' = 
   }
 }
 
+// Key change (opt-in): create the new key's enterprise policy beside the old one and read policies there
+// (src/lib/keyChanges/enterprisePolicies.ts). Its name is only known during the change, so this role is
+// assigned on the resource group; no delete, and nothing on storage (the consumer key writer has it).
+resource keyChangePolicyWriter 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (!empty(keyChangePolicyResourceGroups)) {
+  name: guid(subscription().id, 'cmk-rotator-key-change-policy-writer', nameSuffix)
+  properties: {
+    roleName: 'cmk-rotator key change policy writer (${nameSuffix})'
+    description: 'Read, create and update Power Platform enterprise policies, for changing a key to a different one. No delete.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: [
+          'Microsoft.PowerPlatform/enterprisePolicies/read'
+          'Microsoft.PowerPlatform/enterprisePolicies/write'
+        ]
+        notActions: []
+      }
+    ]
+    assignableScopes: [for group in keyChangePolicyResourceGroups: '${subscription().id}/resourceGroups/${group}']
+  }
+}
+
+// Key change (opt-in): the preflight reads each vault's soft delete, purge protection, permission model and
+// access policies, and who holds a key role on it (src/lib/keyChanges/vaultAccess.ts). Reads only: the app
+// prints the role assignments it finds missing, an admin runs them.
+resource keyChangeVaultReader 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (!empty(keyChangeVaultResourceGroups)) {
+  name: guid(subscription().id, 'cmk-rotator-key-change-vault-reader', nameSuffix)
+  properties: {
+    roleName: 'cmk-rotator key change vault reader (${nameSuffix})'
+    description: 'Read a vault\'s properties and the role assignments on it, for the key change preflight. Read only: no key, secret or role assignment write.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: [
+          'Microsoft.KeyVault/vaults/read'
+          'Microsoft.Authorization/roleAssignments/read'
+        ]
+        notActions: []
+      }
+    ]
+    assignableScopes: [for group in keyChangeVaultResourceGroups: '${subscription().id}/resourceGroups/${group}']
+  }
+}
+
 // Role assignments take the subscription-level id of the definition.
 output keyRotatorRoleId string = keyRotator.id
 output consumerWriterRoleId string = empty(consumerResourceGroups) ? '' : consumerWriter.id
 output discoveryReaderRoleId string = empty(discoverySubscriptionIds) ? '' : discoveryReader.id
+output keyChangePolicyWriterRoleId string = empty(keyChangePolicyResourceGroups) ? '' : keyChangePolicyWriter.id
+output keyChangeVaultReaderRoleId string = empty(keyChangeVaultResourceGroups) ? '' : keyChangeVaultReader.id

@@ -26,8 +26,33 @@ describe("infra/README.md", () => {
   it("names every built-in role the templates assign, and each custom role", () => {
     const roles = section(infraReadme, "Roles: what each grants and why");
     for (const name of Object.values(builtInRoles)) expect(roles, name).toContain(name);
-    for (const custom of ["key rotator", "consumer key writer", "discovery reader"])
+    for (const custom of [
+      "key rotator",
+      "consumer key writer",
+      "discovery reader",
+      "key change vault reader",
+      "key change policy writer",
+    ])
       expect(roles).toContain(custom);
+  });
+
+  it("says what key changes add, why they are opt-in, and the Power Platform step Bicep cannot do", () => {
+    const keyChange = section(infraReadme, "Changing to a different key (opt-in: `enableKeyChange`)");
+    for (const fact of [
+      "enableKeyChange=false",
+      "keyChangePolicyResourceGroups",
+      "Microsoft.KeyVault/vaults/read",
+      "Microsoft.Authorization/roleAssignments/read",
+      "Microsoft.PowerPlatform/enterprisePolicies/read",
+      "boundStorageAccounts",
+      "Power Platform administrator",
+      "New-PowerAppManagementApp -ApplicationId <identityClientId>",
+      "pac admin application register",
+      "az role assignment create",
+    ])
+      expect(keyChange, fact).toContain(fact);
+    const needs = section(infraReadme, "What the deployer needs");
+    expect(needs).toContain("keyChangePolicyResourceGroups");
   });
 
   it("says what the deployer needs: role-definition write at subscription scope, role-assignment write on each resource", () => {

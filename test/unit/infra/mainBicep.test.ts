@@ -1,5 +1,5 @@
 // The deployment template (infra/) cannot be compiled offline: check its text sets every app setting and grants exactly the roles the app needs.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../../sandbox/packageRoot";
@@ -15,6 +15,7 @@ const modules = Object.fromEntries(
     "customRoles",
     "deadLetterWriter",
     "discoveryReader",
+    "keyChangePolicyWriter",
     "resourceRoleAssignment",
     "secretReader",
     "topicSender",
@@ -65,6 +66,41 @@ function gatewayDocumentedDataActions(): string[] {
   return [
     ...new Set([...gateway.matchAll(/`(Microsoft\.KeyVault\/vaults\/[^`]+)`/g)].map((match) => match[1])),
   ].sort();
+}
+
+/** The .ts files under a folder, recursively. */
+function typeScriptFiles(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) return typeScriptFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+/**
+ * Every Azure action the key change code's doc comments say it needs, from their "Needs …" part:
+ * `Microsoft.X/y/read` and its shorthand siblings (`Microsoft.X/y/read and /write`).
+ */
+function keyChangeDocumentedActions(): string[] {
+  const folders = [join("src", "lib", "keyChanges"), join("src", "orchestrations", "changeKey")];
+  const actions = new Set<string>();
+  for (const file of folders.flatMap((folder) => typeScriptFiles(join(packageRoot(), folder)))) {
+    for (const [comment] of readFileSync(file, "utf8").matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+      const needs = comment.indexOf("Needs");
+      if (needs < 0) continue;
+      const text = comment
+        .slice(needs)
+        .replace(/^\s*\*(?!\/)/gm, " ")
+        .replace(/\s+/g, " ");
+      for (const match of text.matchAll(/\b(Microsoft\.\w+(?:\/\w+)+)((?:(?:,| and| or) \/\w+)*)/g)) {
+        const action = match[1];
+        actions.add(action);
+        const parent = action.slice(0, action.lastIndexOf("/"));
+        for (const sibling of match[2].matchAll(/\/(\w+)/g)) actions.add(`${parent}/${sibling[1]}`);
+      }
+    }
+  }
+  return [...actions].sort();
 }
 
 function roleAssignments(text: string): BicepResource[] {
@@ -232,6 +268,12 @@ describe("infra role assignments: least privilege", () => {
     expect(property(roleDefinition("consumer key writer").body, "assignableScopes")).toContain(
       "for group in consumerResourceGroups",
     );
+    expect(property(roleDefinition("key change policy writer").body, "assignableScopes")).toContain(
+      "for group in keyChangePolicyResourceGroups",
+    );
+    expect(property(roleDefinition("key change vault reader").body, "assignableScopes")).toContain(
+      "for group in keyChangeVaultResourceGroups",
+    );
     for (const [name, text] of Object.entries(allTemplates).filter(([name]) => name !== "customRoles")) {
       const definitions = resources(text).filter((r) => r.type === "Microsoft.Authorization/roleDefinitions");
       expect(definitions, `${name} defines a role`).toEqual([]);
@@ -259,7 +301,7 @@ describe("infra role assignments: least privilege", () => {
     expect(modules.topicSender).toMatch(/^output topicEndpoint string = topic\.properties\.endpoint$/m);
   });
 
-  it("assigns roles on single resources, except read-only discovery on the listed subscriptions", () => {
+  it("assigns roles on single resources, except read-only discovery and the opt-in key change policy writer", () => {
     for (const [name, text] of Object.entries(allTemplates)) {
       const targetScope = /targetScope\s*=\s*'(\w+)'/.exec(text)?.[1];
       if (targetScope !== undefined) {
@@ -267,6 +309,11 @@ describe("infra role assignments: least privilege", () => {
         expect(targetScope).toBe("subscription");
       }
       if (name === "discoveryReader") continue;
+      if (name === "keyChangePolicyWriter") {
+        // The opt-in exception: its one assignment has no scope (the module's resource group), checked below.
+        expect(roleAssignments(text).map((a) => property(a.body, "scope"))).toEqual([undefined]);
+        continue;
+      }
       const existing = new Set(
         resources(text)
           .filter((r) => r.isExisting)
@@ -286,6 +333,89 @@ describe("infra role assignments: least privilege", () => {
     expect(modules.resourceRoleAssignment).toContain(
       "'Microsoft.PowerPlatform/enterprisePolicies@2020-10-30-preview' existing",
     );
+  });
+});
+
+describe("infra key change roles (opt-in)", () => {
+  const policyWriter = roleDefinition("key change policy writer");
+  const vaultReader = roleDefinition("key change vault reader");
+
+  it("grants exactly the Azure actions the key change code documents, storage staying with the consumer key writer", () => {
+    const documented = keyChangeDocumentedActions();
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        "Microsoft.Authorization/roleAssignments/read",
+        "Microsoft.KeyVault/vaults/read",
+        "Microsoft.PowerPlatform/enterprisePolicies/write",
+      ]),
+    );
+    const keyChange = [...listOf(policyWriter.body, "actions"), ...listOf(vaultReader.body, "actions")];
+    const storage = listOf(roleDefinition("consumer key writer").body, "actions").filter((action) =>
+      action.startsWith("Microsoft.Storage/"),
+    );
+    expect([...new Set([...keyChange, ...storage])].sort()).toEqual(documented);
+    // Nothing granted twice: the key change roles add no storage action and do not overlap.
+    expect(new Set(keyChange).size).toBe(keyChange.length);
+    expect(keyChange.filter((action) => storage.includes(action))).toEqual([]);
+    for (const role of [policyWriter, vaultReader]) {
+      expect(listOf(role.body, "dataActions")).toEqual([]);
+      expect(role.body).not.toMatch(/\*/);
+    }
+  });
+
+  it("splits them by scope: policy write on the policies' resource groups, vault reads on each allow-listed vault", () => {
+    expect(listOf(policyWriter.body, "actions").sort()).toEqual([
+      "Microsoft.PowerPlatform/enterprisePolicies/read",
+      "Microsoft.PowerPlatform/enterprisePolicies/write",
+    ]);
+    expect(listOf(vaultReader.body, "actions").sort()).toEqual([
+      "Microsoft.Authorization/roleAssignments/read",
+      "Microsoft.KeyVault/vaults/read",
+    ]);
+    expect(main).toMatch(
+      /module keyChangeVaultAccess 'modules\/vaultAccess\.bicep' = \[\s*for vault in allowedVaults: if \(enableKeyChange\) \{[\s\S]*?roleDefinitionId: customRoles\.outputs\.keyChangeVaultReaderRoleId/,
+    );
+    expect(main).toMatch(
+      /module keyChangePolicyAccess 'modules\/keyChangePolicyWriter\.bicep' = \[\s*for group in keyChangePolicyGroups: \{[\s\S]*?scope: resourceGroup\(group\)[\s\S]*?roleDefinitionId: customRoles\.outputs\.keyChangePolicyWriterRoleId/,
+    );
+    expect(modules.keyChangePolicyWriter).not.toMatch(/^targetScope/m);
+    expect(modules.keyChangePolicyWriter).toMatch(
+      /name: guid\(resourceGroup\(\)\.id, principalId, roleDefinitionId\)/,
+    );
+  });
+
+  it("is off by default, and when on reaches only the resource groups of the policies it knows", () => {
+    expect(main).toMatch(/^param enableKeyChange bool = false$/m);
+    expect(main).toMatch(/^param keyChangePolicyResourceGroups array = \[\]$/m);
+    expect(main).toMatch(
+      /^var keyChangePolicyGroups = enableKeyChange \? union\(map\(enterprisePolicies, policy => policy\.resourceGroup\), keyChangePolicyResourceGroups\) : \[\]$/m,
+    );
+    expect(main).toContain("keyChangePolicyResourceGroups: keyChangePolicyGroups");
+    expect(main).toContain(
+      "keyChangeVaultResourceGroups: enableKeyChange ? union(map(allowedVaults, vault => vault.resourceGroup), []) : []",
+    );
+    // With the lists empty, customRoles defines neither role.
+    expect(modules.customRoles).toMatch(
+      /resource keyChangePolicyWriter '[^']+' = if \(!empty\(keyChangePolicyResourceGroups\)\)/,
+    );
+    expect(modules.customRoles).toMatch(
+      /resource keyChangeVaultReader '[^']+' = if \(!empty\(keyChangeVaultResourceGroups\)\)/,
+    );
+  });
+
+  it("lets no role create role assignments: the only Microsoft.Authorization action is roleAssignments/read", () => {
+    const definitions = resources(modules.customRoles).filter(
+      (resource) => resource.type === "Microsoft.Authorization/roleDefinitions",
+    );
+    expect(definitions.length).toBeGreaterThanOrEqual(5);
+    const granted = definitions.flatMap((definition) => [
+      ...listOf(definition.body, "actions"),
+      ...listOf(definition.body, "dataActions"),
+    ]);
+    expect(granted.filter((action) => action.startsWith("Microsoft.Authorization/"))).toEqual([
+      "Microsoft.Authorization/roleAssignments/read",
+    ]);
+    expect(granted.filter((action) => action.includes("*"))).toEqual([]);
   });
 });
 
