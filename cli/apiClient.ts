@@ -94,7 +94,12 @@ function httpError(method: string, path: string, status: number, body: unknown):
   const hint =
     status === 401 && !error ? " (check the function key: --function-key or CMK_FUNCTION_KEY)" : "";
   const message = error?.message ?? `${method} ${path} answered HTTP ${status}${hint}`;
-  return new CliError(message, exitCodeForHttpStatus(status), error?.code ?? `Http${status}`, body);
+  return new CliError(
+    message,
+    exitCodeForHttpStatus(status, error?.code),
+    error?.code ?? `Http${status}`,
+    body,
+  );
 }
 
 /** The HTTP API's error envelope `{error:{code,message}}` (docs/http-api.md), if the body has that shape. */

@@ -28,11 +28,16 @@ export interface BindingPolicyArg {
   retireAfter?: string;
 }
 
+/** What `status <id>` reads; "any" asks for a rotation, then a revocation, then a key change. */
+export type StatusKind = "any" | "rotation" | "revocation" | "keyChange";
+
+export type KeyChangeStrategyArg = "documented" | "direct";
+
 export type Command =
   | { name: "help"; topic?: string }
   | { name: "version" }
   | { name: "rotate"; keyRef: string; isDryRun: boolean; shouldWait: boolean; reason?: string }
-  | { name: "status"; id: string; kind: "any" | "rotation" | "revocation"; shouldWait: boolean }
+  | { name: "status"; id: string; kind: StatusKind; shouldWait: boolean }
   | { name: "history"; vaultName: string; keyName: string; top?: number }
   | { name: "discover"; vaultName?: string; keyName?: string; isAll: boolean; shouldRegister: boolean }
   | { name: "bindingsList" }
@@ -56,6 +61,17 @@ export type Command =
       isForced: boolean;
       isDryRun: boolean;
       shouldWait: boolean;
+    }
+  | {
+      name: "changeKey";
+      fromKeyRef: string;
+      toKeyRef: string;
+      reason: string;
+      isDryRun: boolean;
+      shouldWait: boolean;
+      strategy?: KeyChangeStrategyArg;
+      /** Narrows the change to these consumers (ARM resource ids); empty = every consumer of the old key. */
+      targets: string[];
     };
 
 export interface ParsedCommandLine {
@@ -90,6 +106,8 @@ const optionSpec = {
   all: { type: "boolean" },
   vault: { type: "string" },
   force: { type: "boolean" },
+  strategy: { type: "string" },
+  "key-change": { type: "boolean" },
 } as const;
 
 type OptionName = keyof typeof optionSpec;
@@ -110,13 +128,14 @@ const GLOBAL_OPTIONS: readonly OptionName[] = [
 /** Options each command accepts besides the global ones; anything else is a usage error. */
 const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {
   rotate: ["dry-run", "wait", "reason"],
-  status: ["wait", "rotation", "revocation"],
+  status: ["wait", "rotation", "revocation", "key-change"],
   history: ["top"],
   discover: ["register", "all"],
   bindings: ["target", "rotate-every", "expires-after", "retire-after", "file"],
   revoke: ["reason", "wait", "request-id"],
   restore: ["reason", "wait", "request-id"],
   sweep: ["reason", "vault", "force", "dry-run", "wait"],
+  "change-key": ["reason", "dry-run", "wait", "strategy", "target"],
   help: [],
 };
 
@@ -169,11 +188,12 @@ function buildCommand(verb: string, args: string[], values: Values): Command {
         reason: values.reason,
       };
     case "status": {
-      if (values.rotation && values.revocation) throw usageError("use --rotation or --revocation, not both");
+      const kinds = (["rotation", "revocation", "key-change"] as const).filter((flag) => values[flag]);
+      if (kinds.length > 1) throw usageError("use one of --rotation, --revocation or --key-change");
       return {
         name: "status",
         id: onePositional(verb, args, "<id>"),
-        kind: values.rotation ? "rotation" : values.revocation ? "revocation" : "any",
+        kind: kinds[0] === "key-change" ? "keyChange" : (kinds[0] ?? "any"),
         shouldWait: values.wait === true,
       };
     }
@@ -225,9 +245,33 @@ function buildCommand(verb: string, args: string[], values: Values): Command {
         isDryRun: values["dry-run"] === true,
         shouldWait: values.wait === true,
       };
+    case "change-key":
+      return buildChangeKeyCommand(args, values);
     default:
       throw usageError(`unknown command "${verb}"`);
   }
+}
+
+function buildChangeKeyCommand(args: string[], values: Values): Command {
+  if (args.length !== 2)
+    throw usageError(`"change-key" needs <fromKeyId> <toKeyId>, got ${args.length} argument(s)`);
+  const strategy = values.strategy;
+  if (strategy !== undefined && strategy !== "documented" && strategy !== "direct")
+    throw usageError(`--strategy is documented or direct, got "${strategy}"`);
+  const targets = (values.target ?? []).map((target) => target.trim());
+  const notAnId = targets.find((target) => !target.startsWith("/"));
+  if (notAnId !== undefined)
+    throw usageError(`--target "${notAnId}" is not a resource id (/subscriptions/…/<name>)`);
+  return {
+    name: "changeKey",
+    fromKeyRef: args[0],
+    toKeyRef: args[1],
+    reason: requireReason("change-key", values.reason),
+    isDryRun: values["dry-run"] === true,
+    shouldWait: values.wait === true,
+    ...(strategy === undefined ? {} : { strategy }),
+    targets,
+  };
 }
 
 function buildBindingsCommand(args: string[], values: Values): Command {

@@ -17,12 +17,15 @@ export const ExitCode = {
   Unreachable: 6,
   /** `--wait` gave up before the operation finished; it is still running. */
   TimedOut: 7,
+  /** A key change's preflight refused it (HTTP 409 PreflightFailed): nothing changed; each finding says what to fix. */
+  PreflightFailed: 8,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Maps an unsuccessful HTTP status to the exit code that describes it. */
-export function exitCodeForHttpStatus(status: number): ExitCodeValue {
+/** Maps an unsuccessful HTTP status (and the server's error code, where one 409 differs) to its exit code. */
+export function exitCodeForHttpStatus(status: number, errorCode?: string): ExitCodeValue {
+  if (status === 409 && errorCode === "PreflightFailed") return ExitCode.PreflightFailed;
   if (status === 400 || status === 413 || status === 415 || status === 422) return ExitCode.Usage;
   if (status === 401 || status === 403) return ExitCode.Auth;
   if (status === 404) return ExitCode.NotFound;

@@ -1,13 +1,13 @@
 // Human-readable renderings of the API's answers (rotations, revocations, history, bindings); --json bypasses them.
 import { renderTable } from "./table";
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Json {
+export function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function text(value: unknown, fallback = "-"): string {
+export function text(value: unknown, fallback = "-"): string {
   if (value === undefined || value === null || value === "") return fallback;
   return typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -25,7 +25,8 @@ function shortVersion(version: unknown): string {
   return value.length > 12 ? value.slice(0, 12) : value;
 }
 
-function listOf(value: unknown): Json[] {
+/** A JSON array, or an ARM-style `{value: [...]}`, as its object items. */
+export function listOf(value: unknown): Json[] {
   if (Array.isArray(value)) return value.filter(isRecord);
   if (isRecord(value) && Array.isArray(value.value)) return value.value.filter(isRecord);
   return [];

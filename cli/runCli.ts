@@ -10,6 +10,7 @@ import { ExitCode, type ExitCodeValue } from "./exitCodes";
 import { HELP_TEXT } from "./helpText";
 import type { CliIo } from "./io";
 import { deleteBinding, getBinding, listBindings, setBinding } from "./commands/bindings";
+import { changeKey } from "./commands/changeKey";
 import type { CommandContext } from "./commands/CommandContext";
 import { discover } from "./commands/discover";
 import { history } from "./commands/history";
@@ -48,6 +49,8 @@ function dispatch(
       return rotate(context, command);
     case "sweep":
       return sweep(context, command);
+    case "changeKey":
+      return changeKey(context, command);
     case "status":
       return status(context, command);
     case "history":

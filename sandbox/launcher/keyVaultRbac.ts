@@ -7,6 +7,11 @@ import type { KeyVaultEmulator } from "../keyvault";
 export const KEY_VAULT_CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
 /** Built-in role: get, wrapKey, unwrapKey, what a consumer (storage account, enterprise policy) needs. */
 export const KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+/** The roles above by the name `az role assignment create --role "<name>"` takes (az looks the id up the same way). */
+export const KEY_VAULT_ROLE_IDS: Readonly<Record<string, string>> = {
+  "Key Vault Crypto Officer": KEY_VAULT_CRYPTO_OFFICER,
+  "Key Vault Crypto Service Encryption User": KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+};
 
 export function wireKeyVaultRbac(
   keyVault: KeyVaultEmulator,

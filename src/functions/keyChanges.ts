@@ -42,11 +42,11 @@ df.app.client.http("getKeyChange", {
   route: "keyChanges/{id}",
   methods: ["GET"],
   authLevel: "function",
-  handler: async (request, _client, context) => {
+  handler: async (request, client, context) => {
     try {
       const id = request.params.id;
       if (!id) throw new DomainError("BadRequest", "Give the key change id: GET /api/keyChanges/{id}.");
-      return json(200, await readKeyChange(getServices(), id));
+      return json(200, await readKeyChange(client, getServices(), id));
     } catch (error) {
       return failure(error, context);
     }

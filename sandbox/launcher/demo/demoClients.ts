@@ -1,4 +1,6 @@
-// Clients the demo drives the sandbox with: the CLI's own API client for the app, and the official KeyClient for vaults.
+// Clients the demo drives the sandbox with: the CLI's own API client for the app, the official KeyClient for vaults
+// and AuthorizationManagementClient for role assignments (what an admin's `az role assignment create` calls).
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { KeyClient } from "@azure/keyvault-keys";
 import { ApiClient } from "../../../cli/apiClient";
 import type { LocalHost } from "../../host";
@@ -22,6 +24,18 @@ export function appClient(state: SandboxState): ApiClient {
 export function vaultClient(vaultUrl: string): KeyClient {
   return new KeyClient(vaultUrl, sandboxCredential(OPERATOR_PRINCIPAL), {
     disableChallengeResourceVerification: true,
+    tlsOptions: { ca: testTls().caPem },
+  });
+}
+
+/** Role assignments in one subscription, as the operator (an admin of the sandbox's estate). */
+export function authorizationClient(
+  state: SandboxState,
+  subscriptionId: string,
+): AuthorizationManagementClient {
+  return new AuthorizationManagementClient(sandboxCredential(OPERATOR_PRINCIPAL), subscriptionId, {
+    endpoint: state.armEndpoint,
+    credentialScopes: [`${state.armEndpoint}/.default`],
     tlsOptions: { ca: testTls().caPem },
   });
 }

@@ -1,5 +1,6 @@
 // Runs the demo scenario once with readable progress: near-expiry rotation, on-demand rotation, emergency
-// revocation and restore, then a summary table. Steps whose routes answer 404 are reported as not available yet.
+// revocation and restore, discovery, a change to a key in another vault, then a summary table. Steps whose
+// routes the app does not serve are reported as not available yet.
 import type { ApiClient } from "../../../cli/apiClient";
 import type { GlobalOptions } from "../../../cli/commandLine";
 import type { CliIo } from "../../../cli/io";
@@ -8,6 +9,7 @@ import { runCli } from "../../../cli/runCli";
 import { JUST_STARTED_GRACE_MS, waitForOutcome } from "../../../cli/waitForOutcome";
 import type { RunningSandbox } from "../startSandbox";
 import { appClient, appServes, vaultClient } from "./demoClients";
+import { changeToKeyInRbacVault } from "./keyChangeStep";
 import type { DemoEstate } from "./seedDemoEstate";
 import { renderDemoSummary } from "./demoSummary";
 
@@ -191,8 +193,18 @@ export async function runDemo(sandbox: RunningSandbox, estate: DemoEstate, log: 
     },
   );
 
+  // Last: it moves every consumer off ci-data-cmk, which the steps above rotate, revoke and discover.
+  await step(
+    `7. change ${estate.primaryKey.keyName} to a new key in ${estate.secondKey.vaultName} (Azure RBAC)`,
+    [
+      ["POST", "keyChanges"],
+      ["GET", "keyChanges/id"],
+    ],
+    () => changeToKeyInRbacVault(sandbox, estate, io, log),
+  );
+
   log("");
-  log(await renderDemoSummary(sandbox, estate, outcomes));
+  log(await renderDemoSummary(sandbox, outcomes));
 }
 
 async function runStep(

@@ -13,6 +13,7 @@ import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY } from "../../../sandbox/azurite";
 import { sandboxCredential } from "../../../sandbox/identity";
 import type { SandboxState } from "../../../sandbox/launcher/sandboxState";
 import { OPERATOR_PRINCIPAL } from "../../../sandbox/launcher/demo/demoClients";
+import { grantRole, roleAssignmentCommandsIn } from "../../../sandbox/launcher/demo/roleGrants";
 import { testTls } from "../../../sandbox/tls";
 import {
   assertBuilt,
@@ -74,6 +75,30 @@ function storageClient(): StorageManagementClient {
     credentials: { scopes: [`${state.armEndpoint}/.default`] },
     tlsOptions: { ca },
     retryOptions: { maxRetries: 0 },
+  });
+}
+
+/** A StorageV2 account with a user-assigned identity, pinned to one key version (its identity calls Key Vault). */
+async function createCmkStorageAccount(
+  name: string,
+  vaultName: string,
+  keyName: string,
+  keyVersion?: string,
+) {
+  const storage = storageClient();
+  const identityId = `/subscriptions/${state.subscriptionId}/resourceGroups/${state.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}-identity`;
+  await storage.storageAccounts.create(state.resourceGroup, name, {
+    location: "westeurope",
+    kind: "StorageV2",
+    sku: { name: "Standard_LRS" },
+    identity: { type: "UserAssigned", userAssignedIdentities: { [identityId]: {} } },
+  });
+  return storage.storageAccounts.update(state.resourceGroup, name, {
+    encryption: {
+      keySource: "Microsoft.Keyvault",
+      keyVaultProperties: { keyVaultUri: state.keyVaults[vaultName], keyName, keyVersion },
+      encryptionIdentity: { encryptionUserAssignedIdentity: identityId },
+    },
   });
 }
 
@@ -210,24 +235,12 @@ describe("npm start -- --no-demo", () => {
     expect(listed.exitCode).toBe(0);
     const key = await keyClient(vaultName).createRsaKey("e2e-bound", { keySize: 2048 });
     const storage = storageClient();
-    const identityId = `/subscriptions/${state.subscriptionId}/resourceGroups/${state.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/e2e-storage-identity`;
-    await storage.storageAccounts.create(state.resourceGroup, "ste2ebound", {
-      location: "westeurope",
-      kind: "StorageV2",
-      sku: { name: "Standard_LRS" },
-      identity: { type: "UserAssigned", userAssignedIdentities: { [identityId]: {} } },
-    });
-    const account = await storage.storageAccounts.update(state.resourceGroup, "ste2ebound", {
-      encryption: {
-        keySource: "Microsoft.Keyvault",
-        keyVaultProperties: {
-          keyVaultUri: state.keyVaults[vaultName],
-          keyName: "e2e-bound",
-          keyVersion: key.properties.version,
-        },
-        encryptionIdentity: { encryptionUserAssignedIdentity: identityId },
-      },
-    });
+    const account = await createCmkStorageAccount(
+      "ste2ebound",
+      vaultName,
+      "e2e-bound",
+      key.properties.version,
+    );
     const set = await runCli(
       ["bindings", "set", `${vaultName}/e2e-bound`, "--target", `storageAccount:pinned:${account.id}`],
       cliEnv,
@@ -301,6 +314,64 @@ describe("npm start -- --no-demo", () => {
     for await (const version of keys.listPropertiesOfKeyVersions("e2e-bound"))
       expect(version.enabled).toBe(true);
     expect((await control("GET", "/storageAccounts/ste2ebound/dataAccess")).status).toBe(200);
+  });
+
+  it("changes a key to one in the RBAC vault through the CLI: plan, refusal with the az line, grant, change", async () => {
+    const [oldVault] = Object.keys(state.keyVaults);
+    const [newVault] = state.rbacVaults;
+    const old = await keyClient(oldVault).createRsaKey("e2e-from", { keySize: 2048 });
+    const next = await keyClient(newVault).createRsaKey("e2e-to", { keySize: 3072 });
+    await createCmkStorageAccount("ste2echange", oldVault, "e2e-from", old.properties.version);
+    const change = ["change-key", `${oldVault}/e2e-from`, `${newVault}/e2e-to`, "--reason", "e2e vault move"];
+
+    const plan = await runCli([...change, "--dry-run"], cliEnv);
+    expect(plan.exitCode).toBe(0);
+    expect(plan.stdout).toMatch(
+      /storageAccount +pinned +no +\/subscriptions\/\S+\/storageAccounts\/ste2echange/,
+    );
+    expect(plan.stdout).toContain("preflight: the change would be refused (1 finding(s))");
+
+    // Preflight: the account's identity has no role on the RBAC vault; exit 8, nothing changes.
+    const refused = await runCli([...change, "--wait"], cliEnv);
+    expect(refused.exitCode).toBe(8);
+    expect(refused.stderr).toMatch(/^cmk-rotator: Preflight found 1 problem/);
+    const [grant] = roleAssignmentCommandsIn(refused.stdout);
+    expect(refused.stdout.split("\n")).toContain(`       ${grant.line}`);
+    expect(grant.scope).toMatch(new RegExp(`/providers/Microsoft\\.KeyVault/vaults/${newVault}$`));
+    const before = await storageClient().storageAccounts.getProperties(state.resourceGroup, "ste2echange");
+    expect(before.encryption?.keyVaultProperties?.keyName).toBe("e2e-from");
+
+    // An admin runs the printed line (here through arm-authorization); the same command then goes through.
+    await grantRole(state, grant);
+    const changed = await runCli([...change, "--wait", "--json", "--timeout", "60"], cliEnv);
+    expect(changed.stderr).toBe("");
+    const record = JSON.parse(changed.stdout) as {
+      id: string;
+      status: string;
+      targets: Array<{ kind: string; status: string }>;
+    };
+    expect(record).toMatchObject({
+      status: "Completed",
+      targets: [{ kind: "storageAccount", status: "Verified" }],
+    });
+    expect(changed.exitCode).toBe(0);
+    const after = await storageClient().storageAccounts.getProperties(state.resourceGroup, "ste2echange");
+    expect(after.encryption?.keyVaultProperties).toMatchObject({
+      keyVaultUri: expect.stringContaining(new URL(state.keyVaults[newVault]).host) as string,
+      keyName: "e2e-to",
+      keyVersion: next.properties.version,
+    });
+    expect((await control("GET", "/storageAccounts/ste2echange/dataAccess")).status).toBe(200);
+
+    const shown = await runCli(["status", record.id, "--key-change"], cliEnv);
+    expect(shown.exitCode).toBe(0);
+    expect(shown.stdout).toContain(`key change ${record.id}  Completed`);
+    expect(shown.stdout).toMatch(/Verified +storageAccount +ste2echange/);
+    const found = await runCli(["status", record.id, "--json"], cliEnv);
+    expect(JSON.parse(found.stdout)).toMatchObject({
+      id: record.id,
+      toKeyId: expect.stringMatching(/\/keys\/e2e-to$/) as string,
+    });
   });
 
   it("stops on SIGTERM, removes its state file and leaves no process or port behind", async () => {

@@ -124,6 +124,13 @@ describe("exit codes", () => {
     expect(exitCodeForHttpStatus(status)).toBe(code);
   });
 
+  it("gives a refused key change preflight (409 PreflightFailed) its own code, 8", () => {
+    expect(exitCodeForHttpStatus(409, "PreflightFailed")).toBe(ExitCode.PreflightFailed);
+    expect(ExitCode.PreflightFailed).toBe(8);
+    expect(exitCodeForHttpStatus(409, "KeyChangeInProgress")).toBe(ExitCode.Conflict);
+    expect(exitCodeForHttpStatus(400, "PreflightFailed")).toBe(ExitCode.Usage);
+  });
+
   it.each([
     ["Running", false, ExitCode.Ok],
     ["Completed", true, ExitCode.Ok],

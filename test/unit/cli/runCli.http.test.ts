@@ -81,6 +81,31 @@ function handle(req: IncomingMessage, res: ServerResponse, rawBody: string): voi
       finishedAt: isDone ? "2026-01-01T00:00:10Z" : null,
     });
   }
+  if (route === "POST /api/keyChanges") return answerKeyChange(res, JSON.parse(rawBody) as KeyChangeBody);
+  if (route === "GET /api/keyChanges/kc-1") {
+    const isDone = pollsUntilDone-- <= 0;
+    return reply(res, 200, {
+      id: "kc-1",
+      fromKeyId: "https://kv.vault.azure.net/keys/cmk",
+      toKeyId: "https://kv-eu.vault.azure.net/keys/cmk2",
+      strategy: "documented",
+      status: isDone ? "Completed" : "Running",
+      reason: "vault move",
+      targets: [
+        { resourceId: "/s/adls1", kind: "storageAccount", status: "Verified", detail: "on cmk2" },
+        {
+          resourceId: "/providers/Microsoft.BusinessAppPlatform/environments/env-1",
+          kind: "powerPlatformEnvironment",
+          status: isDone ? "Verified" : "Pending",
+          detail: "Production",
+        },
+      ],
+      startedAt: "2026-01-01T00:00:00Z",
+      finishedAt: isDone ? "2026-01-01T00:00:30Z" : null,
+      oldKeyRetirableAfter: isDone ? "2026-01-31T00:00:30Z" : null,
+      ...(isDone ? {} : { progress: { step: "PowerPlatform", moved: 1, total: 2, current: "Production" } }),
+    });
+  }
   if (route === "POST /api/rotations") {
     const body = JSON.parse(rawBody) as { keyId: string; dryRun?: boolean };
     if (body.keyId.endsWith("/busy"))
@@ -138,6 +163,55 @@ function handle(req: IncomingMessage, res: ServerResponse, rawBody: string): voi
   if (route === "PUT /api/bindings/kv/cmk") return reply(res, 200, JSON.parse(rawBody));
   if (route === "GET /api/bindings") return reply(res, 200, { value: [] });
   return reply(res, 404, { error: { code: "NotFound", message: `no route ${route}` } });
+}
+
+interface KeyChangeBody {
+  fromKeyId: string;
+  toKeyId: string;
+  dryRun?: boolean;
+}
+
+const GRANT_LINE =
+  'az role assignment create --assignee-object-id 1111 --assignee-principal-type ServicePrincipal --role "Key Vault Crypto Service Encryption User" --scope /subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-eu';
+
+function answerKeyChange(res: ServerResponse, body: KeyChangeBody): void {
+  const plan = {
+    fromKeyId: body.fromKeyId,
+    toKeyId: body.toKeyId,
+    strategy: "documented",
+    toVersion: "v9",
+    storageAccounts: [{ resourceId: "/s/adls1", mode: "pinned", isRegistered: true }],
+    policies: [],
+    skipped: [],
+    warnings: [],
+    steps: ["PATCH adls1"],
+    findings: body.toKeyId.endsWith("/norole")
+      ? [
+          {
+            resourceId: "/s/adls1",
+            code: "MissingKeyAccess",
+            message: `Storage account adls1's identity (principal 1111) cannot use norole in kv-eu. Run: ${GRANT_LINE}`,
+          },
+        ]
+      : [],
+  };
+  if (body.fromKeyId.endsWith("/busy"))
+    return reply(res, 409, {
+      error: { code: "KeyChangeInProgress", message: "Key change kc-running involving kv/busy is running." },
+      id: "kc-running",
+    });
+  if (body.dryRun) return reply(res, 200, { dryRun: true, ...plan });
+  if (plan.findings.length > 0)
+    return reply(res, 409, {
+      error: { code: "PreflightFailed", message: "Preflight found 1 problem(s); nothing was changed." },
+      findings: plan.findings,
+      plan,
+    });
+  return reply(res, 202, {
+    id: "kc-1",
+    instanceId: "keychange-x",
+    statusUrl: `${baseUrl}/api/keyChanges/kc-1`,
+  });
 }
 
 beforeAll(async () => {
@@ -208,6 +282,88 @@ describe("cmk-rotator sweep", () => {
   });
 });
 
+describe("cmk-rotator change-key", () => {
+  it("posts both key ids, the reason, strategy and targets, and waits with step, moved/total and the environment", async () => {
+    pollsUntilDone = 1;
+    const result = await cli(
+      [
+        "change-key",
+        "kv/cmk",
+        "https://kv-eu.vault.azure.net/keys/cmk2",
+        "--reason",
+        "vault move",
+        "--strategy",
+        "direct",
+        "--target",
+        "/s/adls1",
+        "--wait",
+      ],
+      { isTty: true },
+    );
+    expect(result.exitCode).toBe(ExitCode.Ok);
+    expect(JSON.parse(seen[0].rawBody)).toEqual({
+      fromKeyId: "https://kv.vault.azure.net/keys/cmk",
+      toKeyId: "https://kv-eu.vault.azure.net/keys/cmk2",
+      reason: "vault move",
+      strategy: "direct",
+      targets: ["/s/adls1"],
+    });
+    expect(result.stderr).toContain(
+      "\r\x1b[Kkey change kc-1: Running · step PowerPlatform · 1/2 moved · now Production",
+    );
+    expect(result.stderr).toContain("key change kc-1: Completed · 2/2 moved");
+    expect(result.stdout).toContain("key change kc-1  Completed");
+    expect(result.stdout).toMatch(/Verified +powerPlatformEnvironment +env-1 +Production/);
+  });
+
+  it("starts without --wait and says how to follow it; status --key-change and a bare status find it", async () => {
+    const started = await cli(["change-key", "kv/cmk", "kv-eu/cmk2", "--reason", "x"]);
+    expect(started.exitCode).toBe(ExitCode.Ok);
+    expect(started.stdout).toContain("key change kc-1 started");
+    expect(started.stdout).toContain("cmk-rotator status kc-1 --key-change --wait");
+    const shown = await cli(["status", "kc-1", "--key-change", "--json"]);
+    expect(shown.exitCode).toBe(ExitCode.Ok);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: "kc-1", status: "Completed" });
+    const found = await cli(["status", "kc-1"]);
+    expect(found.stdout).toContain("key change kc-1  Completed");
+    expect(seen.slice(-4).map((request) => request.url)).toEqual([
+      "/api/rotations/kc-1",
+      "/api/revocations/kc-1",
+      "/api/keyChanges/kc-1",
+      "/api/keyChanges/kc-1",
+    ]);
+  });
+
+  it("prints the dry-run plan", async () => {
+    const result = await cli(["change-key", "kv/cmk", "kv-eu/cmk2", "--reason", "x", "--dry-run"]);
+    expect(result.exitCode).toBe(ExitCode.Ok);
+    expect(JSON.parse(seen[0].rawBody)).toMatchObject({ dryRun: true });
+    expect(result.stdout).toContain("dry run: nothing was changed");
+    expect(result.stdout).toContain("preflight: ok, the change can start");
+  });
+
+  it("exits 8 on a refused preflight, printing each finding and its az line alone on a line", async () => {
+    const result = await cli(["change-key", "kv/cmk", "kv-eu/norole", "--reason", "x", "--wait"]);
+    expect(result.exitCode).toBe(ExitCode.PreflightFailed);
+    expect(result.stdout).toContain("1. MissingKeyAccess  /s/adls1");
+    expect(result.stdout.split("\n")).toContain(`       ${GRANT_LINE}`);
+    expect(result.stderr).toBe("cmk-rotator: Preflight found 1 problem(s); nothing was changed.\n");
+    expect(seen).toHaveLength(1);
+    const json = await cli(["change-key", "kv/cmk", "kv-eu/norole", "--reason", "x", "--json"]);
+    expect(json.exitCode).toBe(ExitCode.PreflightFailed);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      error: { code: "PreflightFailed" },
+      findings: [{ code: "MissingKeyAccess" }],
+    });
+  });
+
+  it("exits 4 with the running change's id when one runs", async () => {
+    const result = await cli(["change-key", "kv/busy", "kv-eu/cmk2", "--reason", "x"]);
+    expect(result.exitCode).toBe(ExitCode.Conflict);
+    expect(result.stderr).toContain("it is kc-running; follow it with: cmk-rotator status kc-running --wait");
+  });
+});
+
 describe("cmk-rotator against an HTTP API", () => {
   it("starts a rotation with the function key and prints its id", async () => {
     const result = await cli(["rotate", "https://kv.vault.azure.net/keys/cmk", "--reason", "drill"]);
@@ -264,7 +420,11 @@ describe("cmk-rotator against an HTTP API", () => {
   it.each([
     [["rotate", "kv/busy"], ExitCode.Conflict, /already running \(running rotation: rot-running/],
     [["rotate", "unknownvault/cmk"], ExitCode.Usage, /not on the allow-list/],
-    [["status", "nothing-here"], ExitCode.NotFound, /no rotation or revocation with id "nothing-here"/],
+    [
+      ["status", "nothing-here"],
+      ExitCode.NotFound,
+      /no rotation, revocation or key change with id "nothing-here"/,
+    ],
   ])("%j → exit %i with the server's message", async (argv, exitCode, message) => {
     const result = await cli(argv);
     expect(result.exitCode).toBe(exitCode);
