@@ -131,10 +131,20 @@ export function emulatorRoutes(resources: ArmResources): Route {
     }
     if (is("PUT", "powerPlatform/operations")) {
       const durationMs = isRecord(body) ? body.durationMs : undefined;
-      if (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0)
-        throw new ArmError(400, "InvalidRequestContent", 'Body must be {"durationMs": <number ≥ 0>}.');
-      resources.environments.setOperationDuration(durationMs);
-      return ctx.send(200, { durationMs });
+      const retryAfterSeconds = isRecord(body) ? body.retryAfterSeconds : undefined;
+      const isDurationValid =
+        typeof durationMs === "number" && Number.isFinite(durationMs) && durationMs >= 0;
+      const isRetryAfterValid =
+        retryAfterSeconds === undefined ||
+        (Number.isInteger(retryAfterSeconds) && (retryAfterSeconds as number) >= 1);
+      if (!isDurationValid || !isRetryAfterValid)
+        throw new ArmError(
+          400,
+          "InvalidRequestContent",
+          'Body must be {"durationMs": <number ≥ 0>, "retryAfterSeconds"?: <whole number ≥ 1>}.',
+        );
+      resources.environments.setOperationDuration(durationMs, retryAfterSeconds as number | undefined);
+      return ctx.send(200, { durationMs, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
     }
     if (is("GET", "vaults"))
       return ctx.send(200, { value: resources.vaultResources.all().map((v) => resources.vaultWire(v.name)) });

@@ -182,7 +182,8 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     keyVaultAuthorizer: (name) => resources.keyVaultAuthorizer(name),
     assignRole: (assignment) => resources.assignRole(assignment),
     roleAssignments: () => resources.roleAssignments.all(),
-    setLinkDuration: (ms) => resources.environments.setOperationDuration(ms),
+    setLinkDuration: (ms, retryAfterSeconds) =>
+      resources.environments.setOperationDuration(ms, retryAfterSeconds),
     storageAccounts: () => resources.storageAccountSummaries(),
     enterprisePolicies: () => resources.enterprisePolicySummaries(),
     environments: () => resources.environmentSummaries(),

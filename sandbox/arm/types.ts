@@ -242,8 +242,11 @@ export interface ArmEmulator {
   /** Seeds a role assignment (no GUID check on the principal, so test principals can hold roles). */
   assignRole(assignment: RoleAssignmentSeed): RoleAssignment;
   roleAssignments(): RoleAssignment[];
-  /** How long each link/unlink runs from now on (virtual ms). */
-  setLinkDuration(ms: number): void;
+  /**
+   * How long each link/unlink runs from now on (virtual ms), and the Retry-After (whole seconds) its 202 and its
+   * running polls send; without one, Retry-After is the seconds the operation has left.
+   */
+  setLinkDuration(ms: number, retryAfterSeconds?: number): void;
   /** The consumer probe: 200 when the account can unwrap its key now, 403 when it cannot. */
   dataAccess(accountName: string): Promise<DataAccessResult>;
   storageAccounts(): StorageAccountSummary[];

@@ -35,14 +35,29 @@ type OperationError = { code: string; message: string };
 export class Environments {
   private readonly environments = new Map<string, Environment>();
   private operationDurationMs: number;
+  /** The Retry-After a running link/unlink asks for; undefined: the seconds it has left. */
+  private retryAfterSeconds: number | undefined;
 
   constructor(private readonly deps: EnvironmentsDeps) {
     this.operationDurationMs = deps.operationDurationMs;
   }
 
-  setOperationDuration(ms: number): void {
+  setOperationDuration(ms: number, retryAfterSeconds?: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new Error(`link duration must be ≥ 0 ms, got ${ms}`);
+    if (retryAfterSeconds !== undefined && !(Number.isInteger(retryAfterSeconds) && retryAfterSeconds >= 1))
+      throw new Error(`Retry-After must be a whole number of seconds ≥ 1, got ${retryAfterSeconds}`);
     this.operationDurationMs = ms;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /**
+   * Retry-After (whole seconds, at least 1) for a running link/unlink: the fixed interval when one is set (as a
+   * service that cannot know its end asks to be polled), else the seconds until the emulator finishes it.
+   */
+  retryAfterOf(operation: AsyncOperation): string {
+    if (this.retryAfterSeconds !== undefined) return String(this.retryAfterSeconds);
+    const leftMs = (operation.expectedEndMs ?? this.nowMs()) - this.nowMs();
+    return String(Math.max(1, Math.ceil(leftMs / 1000)));
   }
 
   nowMs(): number {

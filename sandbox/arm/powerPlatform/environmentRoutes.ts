@@ -8,10 +8,6 @@ import type { Environments } from "./Environments";
 
 /** Both the user path (`…/environments`) and the admin path (`…/scopes/admin/environments`) are served. */
 const ENVIRONMENT_PREFIXES = [`${BAP_PROVIDER}/environments`, `${BAP_PROVIDER}/scopes/admin/environments`];
-/** Retry-After of a link/unlink: the seconds until the emulator finishes it, at least 1. */
-function retryAfterSeconds(operation: AsyncOperation, nowMs: number): string {
-  return String(Math.max(1, Math.ceil(((operation.expectedEndMs ?? nowMs) - nowMs) / 1000)));
-}
 
 function match(pattern: string, segments: string[]): Record<string, string> | undefined {
   for (const prefix of ENVIRONMENT_PREFIXES) {
@@ -62,9 +58,7 @@ export function environmentRoutes(environments: Environments, operations: AsyncO
           `The operation '${operation.operationId}' was not found.`,
         );
       const retryAfter: Record<string, string> =
-        found.status === "InProgress"
-          ? { "retry-after": retryAfterSeconds(found, environments.nowMs()) }
-          : {};
+        found.status === "InProgress" ? { "retry-after": environments.retryAfterOf(found) } : {};
       return ctx.send(200, environmentOperationToWire(found), retryAfter);
     }
     return false;
@@ -103,6 +97,6 @@ function startLinkOperation(
   const location = `${ctx.baseUrl}/${BAP_PROVIDER}/environments/${params.id}/operations/${operation.id}?api-version=${apiVersion}`;
   return ctx.send(202, undefined, {
     "operation-location": location,
-    "retry-after": retryAfterSeconds(operation, environments.nowMs()),
+    "retry-after": environments.retryAfterOf(operation),
   });
 }

@@ -130,6 +130,31 @@ describe("ARM emulator: environment moves between encryption policies", () => {
     expect(bad.status).toBe(400);
     bed.arm.setLinkDuration(LINK_MS);
   });
+
+  it("asks to be polled at a fixed Retry-After when one is set, as a service that cannot foresee its end", async () => {
+    const set = await rawCall(`${bed.arm.url}/_emulator/powerPlatform/operations`, {
+      method: "PUT",
+      body: { durationMs: LINK_MS, retryAfterSeconds: 1 },
+    });
+    expect(set.status).toBe(200);
+    const fractional = await rawCall(`${bed.arm.url}/_emulator/powerPlatform/operations`, {
+      method: "PUT",
+      body: { durationMs: LINK_MS, retryAfterSeconds: 0.5 },
+    });
+    expect(fractional.status).toBe(400);
+    try {
+      const { oldPolicy, environment } = await twoPolicies("fixed");
+      const unlink = await start(environment.id, "unlink", oldPolicy.systemId);
+      expect(unlink.headers["retry-after"]).toBe("1");
+      const url = unlink.headers["operation-location"] as string;
+      await bed.clock.advance(1_000);
+      expect(await operationState(url)).toEqual({ state: "Running", retryAfter: "1" });
+      await bed.clock.advance(LINK_MS);
+      expect((await operationState(url)).state).toBe("Succeeded");
+    } finally {
+      bed.arm.setLinkDuration(LINK_MS);
+    }
+  });
 });
 
 describe("ARM emulator: the admin API's own throttling and faults", () => {
