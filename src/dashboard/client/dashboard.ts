@@ -92,6 +92,11 @@ interface WireKey {
 }
 
 const REFRESH_MS = 3000;
+const OPERATION_NAMES: Readonly<Record<string, string>> = {
+  rotation: "Rotation",
+  revocation: "Revocation",
+  keyChange: "Key change",
+};
 const SVG_NS = "http://www.w3.org/2000/svg";
 const DAY_MS = 86_400_000;
 
@@ -464,11 +469,13 @@ function runningSection(key: WireKey): HTMLElement | null {
           {},
           badge("Running"),
           " ",
-          el("strong", {}, operation.kind === "rotation" ? "Rotation" : "Revocation"),
+          el("strong", {}, OPERATION_NAMES[operation.kind] ?? operation.kind),
           " ",
           code(operation.id),
           ` — step ${operation.step ?? "starting"}`,
-          total > 0 ? `, ${finished} of ${total} targets finished` : "",
+          total > 0
+            ? `, ${finished} of ${total} ${operation.kind === "keyChange" ? "consumers moved" : "targets finished"}`
+            : "",
         ),
         total > 0
           ? el("progress", {

@@ -41,10 +41,10 @@ export interface TargetProgress {
   detail: string;
 }
 
-/** A rotation, revocation or restore whose durable instance is pending, running or suspended. */
+/** A rotation, revocation or restore, or a key change, whose durable instance is pending, running or suspended. */
 export interface RunningOperation {
   kind: "rotation" | "revocation" | "keyChange";
-  /** Rotation or revocation id. */
+  /** Rotation, revocation or key change id. */
   id: string;
   /** The step the orchestration shows in its custom status (LoadingKey, UpdatingTargets, …). */
   step: string | null;

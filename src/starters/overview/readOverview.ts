@@ -35,7 +35,7 @@ export async function readOverview(
     const binding = bindings.get(keyPathOf(key).toLowerCase());
     const [overview, running] = await Promise.all([
       readKeyOverview(services, key, binding, nowMs),
-      runningOperations(client, key),
+      runningOperations(client, services, key),
     ]);
     return { ...overview, running };
   };

@@ -214,6 +214,18 @@ describe("key change", () => {
       body: JSON.stringify({ keyId: estate.oldKeyId, reason: "blocked" }),
     });
     expect(rotation.status).toBe(409);
+    // The status page shows it running on both keys, with consumers moved so far.
+    const overview = (await (await stack.call("/api/overview")).json()) as {
+      keys: Array<{
+        keyId: string;
+        running: Array<{ kind: string; id: string; progress: { total: number } }>;
+      }>;
+    };
+    for (const keyId of [estate.oldKeyId, estate.newKeyId]) {
+      const running = overview.keys.find((key) => key.keyId === keyId)?.running ?? [];
+      expect(running).toEqual([expect.objectContaining({ kind: "keyChange", id })]);
+      expect(running[0]?.progress.total).toBe(4);
+    }
     await driveKeyChange(stack, id);
   });
 
