@@ -44,7 +44,10 @@ type Handler = (trigger: unknown, context: unknown) => Promise<OrchestratorState
  * Runs the orchestrator to completion (or until `maxEpisodes`): after each episode the replay shim
  * says what is new work, as the extension would; each activity attempt (retries included) is answered
  * by `answer` with its durable sequence number, each timer fires at its fireAt, and the next episode
- * replays the whole history.
+ * replays the whole history. By default every completion of an episode arrives together, at the latest
+ * time among them; `inTimeOrder` delivers each at its own time instead (a timer at its fireAt, an
+ * activity `activityDurationMs` after it was scheduled), the earliest first, so one task of a Task.all
+ * can still be running when another has ended.
  */
 export async function runToCompletion(
   handler: Handler,
@@ -57,6 +60,7 @@ export async function runToCompletion(
     activityDurationMs?: number;
     maxEpisodes?: number;
     instanceId?: string;
+    inTimeOrder?: boolean;
   },
 ): Promise<ReplayRun> {
   const instanceId = options.instanceId ?? "replay-instance";
@@ -69,6 +73,8 @@ export async function runToCompletion(
     }),
   ];
   const customStatuses: any[] = [];
+  /** Completions not delivered yet, each with the orchestration time it happens at. */
+  const due: Array<{ atMs: number; event: HistoryEvent }> = [];
   for (let episode = 1; episode <= (options.maxEpisodes ?? 500); episode += 1) {
     const state = await replay(handler, history, options.input, instanceId);
     customStatuses.push(state.customStatus);
@@ -82,32 +88,40 @@ export async function runToCompletion(
       schemaVersion: UPPER_SCHEMA_VERSION,
     });
     if (outcome.failure) throw new Error(`episode ${episode}: ${outcome.failure}`);
-    if (outcome.newWork.length === 0)
+    if (outcome.newWork.length === 0 && due.length === 0)
       throw new Error(`episode ${episode} scheduled nothing new and is not done`);
     history.push(historyEvent(HistoryEventType.OrchestratorCompleted, now));
-    const completions: HistoryEvent[] = [];
-    let fireAt = now;
+    const activityDurationMs = options.activityDurationMs ?? 1_000;
     for (const work of outcome.newWork) {
       if (work.kind === "timer") {
         const at = new Date(work.fireAtMs).toISOString();
         history.push(historyEvent(HistoryEventType.TimerCreated, now, { EventId: work.id, FireAt: at }));
-        fireAt = Math.max(fireAt, work.fireAtMs);
-        completions.push(historyEvent(HistoryEventType.TimerFired, now, { TimerId: work.id, FireAt: at }));
+        due.push({
+          atMs: work.fireAtMs,
+          event: historyEvent(HistoryEventType.TimerFired, now, { TimerId: work.id, FireAt: at }),
+        });
       } else if (work.kind === "activity") {
         history.push(
           historyEvent(HistoryEventType.TaskScheduled, now, { EventId: work.id, Name: work.name }),
         );
-        completions.push(completionOf(work, options.answer(actionOf(work, actions), work.id), now));
+        due.push({
+          atMs: now + activityDurationMs,
+          event: completionOf(work, options.answer(actionOf(work, actions), work.id), now),
+        });
       } else {
         throw new Error(
           `episode ${episode} started a sub-orchestration; this driver answers activities and timers`,
         );
       }
     }
-    now = Math.max(now + (options.activityDurationMs ?? 1_000), fireAt);
+    const times = due.map((completion) => completion.atMs);
+    now = options.inTimeOrder
+      ? Math.max(now, Math.min(...times))
+      : Math.max(now + activityDurationMs, ...times);
     history.push(historyEvent(HistoryEventType.OrchestratorStarted, now));
-    for (const completion of completions)
-      history.push({ ...completion, Timestamp: new Date(now).toISOString() });
+    const arrived = due.filter((completion) => completion.atMs <= now);
+    due.splice(0, due.length, ...due.filter((completion) => completion.atMs > now));
+    for (const { event } of arrived) history.push({ ...event, Timestamp: new Date(now).toISOString() });
   }
   throw new Error("the orchestration did not finish within maxEpisodes");
 }

@@ -38,6 +38,23 @@ export function describeFailure(thrown: unknown): FailureInfo {
   return { code: "InternalError", message: ensureError(thrown).message, isRetryable: true };
 }
 
+/** Why a step must not go ahead: a domain error code to decide on and the sentence to act on. */
+export interface Refusal {
+  code: ErrorCode;
+  reason: string;
+}
+
+/**
+ * For activities whose orchestration decides on a refusal's code (classes do not cross the activity
+ * boundary): a failure retrying cannot fix (KeyRevoked, a caller mistake, access removed) comes back as
+ * `{refusal}`; a retryable one (throttling, outage) is thrown again so the activity is retried.
+ */
+export function refusalOrRethrow(thrown: unknown): { refusal: Refusal } {
+  const failure = describeFailure(thrown);
+  if (failure.isRetryable) throw ensureError(thrown);
+  return { refusal: { code: failure.code, reason: failure.message } };
+}
+
 /** True when retrying the same call may succeed (throttling, dependency outage). */
 export function isRetryable(thrown: unknown): boolean {
   return describeFailure(thrown).isRetryable;

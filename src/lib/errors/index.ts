@@ -3,4 +3,4 @@ export { ERROR_STATUS, isUserErrorCode, type ErrorCode } from "./codes";
 export { DomainError, ThrottledError, isDomainError } from "./DomainError";
 export { ensureError, toErrorResponse, type ErrorResponse } from "./ensureError";
 export { fromAzureError, retryAfterMsOf, statusOf, type AzureErrorContext } from "./azureErrors";
-export { describeFailure, isRetryable, type FailureInfo } from "./failure";
+export { describeFailure, isRetryable, refusalOrRethrow, type FailureInfo, type Refusal } from "./failure";

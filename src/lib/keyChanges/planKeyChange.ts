@@ -15,7 +15,7 @@ import type {
 
 type PlanServices = Pick<
   Services,
-  "allowList" | "keyVault" | "bindings" | "discovery" | "consumers" | "vaultAccess" | "keyChange"
+  "allowList" | "keyVault" | "bindings" | "discovery" | "consumers" | "vaultAccess" | "keyChange" | "settings"
 >;
 
 interface Candidate {
@@ -23,6 +23,13 @@ interface Candidate {
   kind: ConsumerKind;
   mode: BindingTarget["mode"];
   isRegistered: boolean;
+}
+
+/** How environments are paced (CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS), as the dry run says it. */
+function environmentPace(parallelEnvironments: number): string {
+  return parallelEnvironments > 1
+    ? `Up to ${parallelEnvironments} environments at a time, each`
+    : "Each environment in turn";
 }
 
 /** Registered targets first, then what discovery finds using the old key, once each. */
@@ -283,9 +290,10 @@ export async function planKeyChange(
       "Preflight: the new key, its vault and every consumer's access (done: see findings)",
       "Storage accounts: set the new vault and key, then read currentVersionedKeyIdentifier",
       "Power Platform: find or create the policy for the new key and check its identity's access",
-      request.strategy === "documented"
-        ? "Each environment in turn: unlink from the old policy, wait, link to the new one, wait, verify Enabled (two short downtimes)"
-        : "Each environment in turn: link to the new policy without unlinking (direct: not in Microsoft's docs), wait, verify Enabled",
+      `${environmentPace(services.settings.keyChangeParallelEnvironments)}: ` +
+        (request.strategy === "documented"
+          ? "unlink from the old policy, wait, link to the new one, wait, verify Enabled (two short downtimes)"
+          : "link to the new policy without unlinking (direct: not in Microsoft's docs), wait, verify Enabled"),
       "Bindings move to the new key target by target; the old key and its access stay untouched, retirable 30 days after the change",
     ],
   };

@@ -7,7 +7,9 @@ import { SettingsError } from "./SettingsError";
 import { readStorageConnection } from "./storageConnection";
 import {
   DEFAULT_ARM_ENDPOINT,
+  DEFAULT_KEY_CHANGE_PARALLEL_ENVIRONMENTS,
   DEFAULT_POWER_PLATFORM_ENDPOINT,
+  MAX_KEY_CHANGE_PARALLEL_ENVIRONMENTS,
   type SettingName,
   type Settings,
 } from "./types";
@@ -74,6 +76,18 @@ function sweepSchedule(value: string): string {
   return value;
 }
 
+/** A whole number from 1 to the maximum: how many environments a key change moves at once. */
+function keyChangeParallelEnvironments(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_KEY_CHANGE_PARALLEL_ENVIRONMENTS;
+  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(count >= 1 && count <= MAX_KEY_CHANGE_PARALLEL_ENVIRONMENTS))
+    throw new SettingsError(
+      "CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS",
+      `is "${value}": give a whole number from 1 to ${MAX_KEY_CHANGE_PARALLEL_ENVIRONMENTS} (environments a key change moves at once; unset = ${DEFAULT_KEY_CHANGE_PARALLEL_ENVIRONMENTS}).`,
+    );
+  return count;
+}
+
 /**
  * Validates every setting the app reads. Throws a SettingsError naming the first bad setting and
  * what to fix; never echoes a secret's value.
@@ -117,6 +131,9 @@ export function loadSettings(env: Environment = process.env): Settings {
     notifyTopicKey,
     managedIdentityClientId: optional(env, "AZURE_CLIENT_ID"),
     discoveryScopes: parseDiscoveryScopes(optional(env, "CMK_DISCOVERY_SCOPES")),
+    keyChangeParallelEnvironments: keyChangeParallelEnvironments(
+      optional(env, "CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS"),
+    ),
   };
 }
 

@@ -54,6 +54,11 @@ export interface Settings {
   discoveryScopes: { subscriptions: string[]; managementGroups: string[] };
   /** AZURE_CLIENT_ID: client id of a user-assigned managed identity; undefined = system-assigned. */
   managedIdentityClientId?: string;
+  /**
+   * CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS: how many Power Platform environments a key change moves at
+   * once (each is offline while it moves); 1 to 5, default 1.
+   */
+  keyChangeParallelEnvironments: number;
 }
 
 /** Every setting the app reads besides the identity-based storage form (the infrastructure test checks the Bicep template sets each or documents it optional). */
@@ -68,6 +73,7 @@ export const SETTING_NAMES = [
   "CMK_NOTIFY_TOPIC_KEY",
   "AZURE_CLIENT_ID",
   "CMK_DISCOVERY_SCOPES",
+  "CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS",
 ] as const;
 
 /**
@@ -88,3 +94,6 @@ export type SettingName = (typeof SETTING_NAMES)[number] | (typeof STORAGE_IDENT
 export const DEFAULT_ARM_ENDPOINT = "https://management.azure.com";
 export const DEFAULT_POWER_PLATFORM_ENDPOINT = "https://api.bap.microsoft.com";
 export const MIN_REVOCATION_SECRET_LENGTH = 32;
+/** Environments a key change moves at once: one by default, a few at most (each move is a downtime). */
+export const DEFAULT_KEY_CHANGE_PARALLEL_ENVIRONMENTS = 1;
+export const MAX_KEY_CHANGE_PARALLEL_ENVIRONMENTS = 5;

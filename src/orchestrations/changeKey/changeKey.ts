@@ -3,7 +3,9 @@ import type { OrchestrationContext } from "durable-functions";
 import { keyChangeInstanceId } from "../../lib/keys";
 import { KEY_CHANGE_RETENTION_MS } from "../../lib/keyChanges/retention";
 import type { PlannedPolicy } from "../../lib/keyChanges/types";
+import type { Refusal } from "../../lib/errors";
 import { errorText, isoNow, nowMs, routineRetry, type Steps } from "../orchestrationSupport";
+import { runSideBySide } from "../sideBySide";
 import {
   ENSURE_TARGET_POLICY,
   MOVE_BINDING,
@@ -11,9 +13,19 @@ import {
   SWITCH_STORAGE_ACCOUNT,
   VERIFY_ENVIRONMENT,
 } from "./activityNames";
-import { moveEnvironment } from "./environmentMove";
+import { moveEnvironment, type MoveResult } from "./environmentMove";
 import { environmentResourceId, KeyChangeRun } from "./keyChangeRun";
-import type { ChangeKeyInput, EnsurePolicyResult, MoveBindingInput, StepResult } from "./types";
+import type {
+  ChangeKeyInput,
+  EnsurePolicyInput,
+  EnsurePolicyResult,
+  MoveBindingInput,
+  Refused,
+  StepResult,
+  SwitchStorageInput,
+  SwitchStorageResult,
+  TargetPolicy,
+} from "./types";
 
 export function* changeKey(context: OrchestrationContext): Steps<ReturnType<KeyChangeRun["record"]>> {
   const input = context.df.getInput<ChangeKeyInput>();
@@ -73,42 +85,70 @@ function* moveBinding(
   });
 }
 
+/** A revocation of either key stops the change: decided on the refusal's code, never on its text. */
+function isRevocation(refusal: Refusal | undefined): boolean {
+  return refusal?.code === "KeyRevoked";
+}
+
+function stoppedByRevocation(refusal: Refusal): string {
+  return `Stopped by a revocation of one of the keys; nothing more was changed. ${refusal.reason}`;
+}
+
+/** An activity that still failed after its retries stops its own target like a refusal (never as a revocation). */
+function failedAfterRetries(error: unknown): Refused {
+  return { refusal: { code: "DependencyFailed", reason: errorText(error) } };
+}
+
 /** Step 2: every storage account at once (no downtime: a PATCH), each verified, its binding moved. True when stopped. */
 function* moveStorageAccounts(context: OrchestrationContext, run: KeyChangeRun): Steps<boolean> {
   const { input } = run;
   const accounts = input.plan.storageAccounts;
-  const tasks = accounts.map((account) =>
-    context.df.callActivityWithRetry(SWITCH_STORAGE_ACCOUNT, routineRetry(), {
-      changeId: input.changeId,
-      from: input.from,
-      to: input.to,
-      target: { kind: "storageAccount", resourceId: account.resourceId, mode: account.mode },
-      toVaultUrl: input.plan.toVaultUrl,
-      toVersion: input.plan.toVersion,
-      atMs: nowMs(context),
-    }),
-  );
   let isStopped = false;
-  for (const [index, task] of tasks.entries()) {
-    const account = accounts[index];
-    try {
-      const result = (yield task) as StepResult;
+  yield* runSideBySide<SwitchStorageResult>(context, accounts.length, {
+    limit: accounts.length,
+    run: function* (index) {
+      const account = accounts[index];
+      try {
+        return (yield context.df.callActivityWithRetry(SWITCH_STORAGE_ACCOUNT, routineRetry(), {
+          changeId: input.changeId,
+          from: input.from,
+          to: input.to,
+          target: { kind: "storageAccount", resourceId: account.resourceId, mode: account.mode },
+          toVaultUrl: input.plan.toVaultUrl,
+          toVersion: input.plan.toVersion,
+          atMs: nowMs(context),
+        } satisfies SwitchStorageInput)) as SwitchStorageResult;
+      } catch (error) {
+        return failedAfterRetries(error);
+      }
+    },
+    onEnd: function* (index, result) {
+      const account = accounts[index];
+      if ("refusal" in result) {
+        run.set(account.resourceId, "Failed", `Stays on the old key: ${result.refusal.reason}`);
+        if (isRevocation(result.refusal)) {
+          isStopped = true;
+          run.detail = stoppedByRevocation(result.refusal);
+        }
+        return false;
+      }
       run.set(account.resourceId, result.isDone ? "Verified" : "Failed", result.detail);
       if (result.isDone)
         yield* moveBinding(context, run, {
           add: { kind: "storageAccount", resourceId: account.resourceId, mode: account.mode },
           remove: account.resourceId,
         });
-    } catch (error) {
-      run.set(account.resourceId, "Failed", `Stays on the old key: ${errorText(error)}`);
-      isStopped ||= /KeyRevoked|being revoked/.test(errorText(error));
-    }
-  }
-  if (isStopped) run.detail = "Stopped by a revocation of one of the keys.";
+      return false;
+    },
+  });
   return isStopped;
 }
 
-/** Step 3: the policy for the new key, then each linked environment in turn. True when the change must stop. */
+/**
+ * Step 3: the policy for the new key, then its linked environments, `parallelEnvironments` at a time
+ * (default one). A failed move stops new ones; those already moving finish and are recorded. True when
+ * the change must stop.
+ */
 function* movePolicy(
   context: OrchestrationContext,
   run: KeyChangeRun,
@@ -126,14 +166,20 @@ function* movePolicy(
       toVaultArmId: input.plan.toVaultArmId,
       ...(policy.mode === "pinned" ? { version: input.plan.toVersion } : {}),
       atMs: nowMs(context),
-    })) as EnsurePolicyResult;
+    } satisfies EnsurePolicyInput)) as EnsurePolicyResult;
   } catch (error) {
+    ensured = failedAfterRetries(error);
+  }
+  if ("refusal" in ensured) {
+    const { refusal } = ensured;
     run.set(
       policy.resourceId,
       "Failed",
-      `No policy for the new key: ${errorText(error)}. Every environment stays on the old key.`,
+      `No policy for the new key: ${refusal.reason} Every environment stays on the old key.`,
     );
-    run.detail = `Stopped at ${policy.resourceId}: ${errorText(error)}`;
+    run.detail = isRevocation(refusal)
+      ? stoppedByRevocation(refusal)
+      : `Stopped at ${policy.resourceId}: ${refusal.reason}`;
     return true;
   }
   if (!ensured.canUse) {
@@ -141,6 +187,7 @@ function* movePolicy(
     run.detail = ensured.detail;
     return true;
   }
+  const newPolicy = ensured.policy;
   const pending = policy.environments.filter((environment) => {
     const target = run.targets.find(
       (candidate) => candidate.resourceId === environmentResourceId(environment.id),
@@ -148,45 +195,57 @@ function* movePolicy(
     return target?.status !== "Verified";
   });
   let movedCount = policy.environments.length - pending.length;
-  for (const environment of pending) {
-    const resourceId = environmentResourceId(environment.id);
-    run.show("PowerPlatform", environment.displayName ?? environment.id);
-    const moved = yield* moveEnvironment(context, {
-      changeId: input.changeId,
-      environmentId: environment.id,
-      strategy: input.plan.strategy,
-      oldPolicy: { resourceId: policy.resourceId, systemId: policy.systemId },
-      newPolicy: ensured.policy,
-    });
-    const verified = moved.isDone ? yield* verifyEnvironment(context, run, environment.id, ensured) : moved;
-    run.set(resourceId, verified.isDone ? "Verified" : "Failed", verified.detail);
-    yield* record(context, run);
-    if (!verified.isDone) {
-      run.detail = `Stopped at environment ${environment.displayName ?? environment.id}: ${verified.detail} Moved environments are on the new key, the others on the old one.`;
-      break;
-    }
-    movedCount += 1;
-    if (movedCount === 1)
-      yield* moveBinding(context, run, {
-        add: { kind: "powerPlatformPolicy", resourceId: ensured.policy.resourceId, mode: policy.mode },
+  yield* runSideBySide<MoveResult>(context, pending.length, {
+    limit: input.parallelEnvironments ?? 1,
+    run: function* (index) {
+      const environment = pending[index];
+      run.show("PowerPlatform", environment.displayName ?? environment.id);
+      const moved = yield* moveEnvironment(context, {
+        changeId: input.changeId,
+        from: input.from,
+        to: input.to,
+        environmentId: environment.id,
+        strategy: input.plan.strategy,
+        oldPolicy: { resourceId: policy.resourceId, systemId: policy.systemId },
+        newPolicy,
       });
-  }
+      return moved.isDone ? yield* verifyEnvironment(context, run, environment.id, newPolicy) : moved;
+    },
+    onEnd: function* (index, result) {
+      const environment = pending[index];
+      run.set(environmentResourceId(environment.id), result.isDone ? "Verified" : "Failed", result.detail);
+      yield* record(context, run);
+      if (!result.isDone) {
+        if (result.refusal && isRevocation(result.refusal)) run.detail = stoppedByRevocation(result.refusal);
+        else
+          run.detail ??= `Stopped at environment ${environment.displayName ?? environment.id}: ${result.detail} Moved environments are on the new key, the others on the old one.`;
+        return true;
+      }
+      movedCount += 1;
+      // The new policy is bound to the new key as soon as one environment uses it.
+      if (movedCount === 1)
+        yield* moveBinding(context, run, {
+          add: { kind: "powerPlatformPolicy", resourceId: newPolicy.resourceId, mode: policy.mode },
+        });
+      return false;
+    },
+  });
   const isAllMoved = movedCount === policy.environments.length;
   if (isAllMoved) {
     yield* moveBinding(context, run, {
-      add: { kind: "powerPlatformPolicy", resourceId: ensured.policy.resourceId, mode: policy.mode },
+      add: { kind: "powerPlatformPolicy", resourceId: newPolicy.resourceId, mode: policy.mode },
       remove: policy.resourceId,
     });
     run.set(
       policy.resourceId,
       "Verified",
-      `Replaced by ${ensured.policy.resourceId}; the old policy is kept (not deleted).`,
+      `Replaced by ${newPolicy.resourceId}; the old policy is kept (not deleted).`,
     );
   } else {
     run.set(
       policy.resourceId,
       "Failed",
-      `${movedCount} of ${policy.environments.length} environments moved to ${ensured.policy.resourceId}.`,
+      `${movedCount} of ${policy.environments.length} environments moved to ${newPolicy.resourceId}.`,
     );
   }
   return !isAllMoved;
@@ -197,14 +256,14 @@ function* verifyEnvironment(
   context: OrchestrationContext,
   run: KeyChangeRun,
   environmentId: string,
-  ensured: EnsurePolicyResult,
+  policy: TargetPolicy,
 ): Steps<StepResult> {
   let result: StepResult = { isDone: false, detail: "not verified" };
   for (let attempt = 1; attempt <= 5; attempt += 1) {
     result = (yield context.df.callActivityWithRetry(VERIFY_ENVIRONMENT, routineRetry(), {
       changeId: run.input.changeId,
       environmentId,
-      policy: ensured.policy,
+      policy,
       attempt,
       atMs: nowMs(context),
     })) as StepResult;

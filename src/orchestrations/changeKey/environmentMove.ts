@@ -1,35 +1,48 @@
 // One environment from the old policy to the new: unlink then link (documented), or link only (direct).
 import type { OrchestrationContext } from "durable-functions";
 import type { KeyChangeStrategy } from "../../lib/audit";
+import type { Refusal } from "../../lib/errors";
+import type { KeyIdentity } from "../../lib/keys";
 import type { EnvironmentOperation } from "../../lib/keyChanges/environmentMoves";
 import { errorText, nowMs, routineRetry, type Steps } from "../orchestrationSupport";
 import { POLL_ENVIRONMENT_OPERATION, START_ENVIRONMENT_OPERATION } from "./activityNames";
-import type { PolledOperation, StartedOperation, StepResult, TargetPolicy } from "./types";
+import type {
+  EnvironmentOperationInput,
+  PolledOperation,
+  StartedOperation,
+  StepResult,
+  TargetPolicy,
+} from "./types";
 
 /** How long one link or unlink may take before the change gives up on it (Power Platform: usually minutes). */
 export const ENVIRONMENT_OPERATION_TIMEOUT_MS = 6 * 3_600_000;
 
 export interface EnvironmentMove {
   changeId: string;
+  from: KeyIdentity;
+  to: KeyIdentity;
   environmentId: string;
   strategy: KeyChangeStrategy;
   oldPolicy: TargetPolicy;
   newPolicy: TargetPolicy;
 }
 
-export function* moveEnvironment(context: OrchestrationContext, move: EnvironmentMove): Steps<StepResult> {
+/** Where one environment's move ended; `refusal` when a start was refused (KeyRevoked: a revocation). */
+export type MoveResult = StepResult & { refusal?: Refusal };
+
+export function* moveEnvironment(context: OrchestrationContext, move: EnvironmentMove): Steps<MoveResult> {
   if (move.strategy === "documented") {
-    const unlinked = yield* runOperation(context, move.environmentId, "unlink", move.oldPolicy);
+    const unlinked = yield* runOperation(context, move, "unlink", move.oldPolicy);
     if (!unlinked.isDone)
       return {
-        isDone: false,
+        ...unlinked,
         detail: `Unlink from the old policy failed: ${unlinked.detail} It stays on the old key.`,
       };
   }
-  const linked = yield* runOperation(context, move.environmentId, "link", move.newPolicy);
+  const linked = yield* runOperation(context, move, "link", move.newPolicy);
   if (!linked.isDone)
     return {
-      isDone: false,
+      ...linked,
       detail:
         move.strategy === "documented"
           ? `Unlinked, but the link to the new policy failed: ${linked.detail} It runs on the Microsoft-managed key until linked.`
@@ -44,19 +57,28 @@ export function* moveEnvironment(context: OrchestrationContext, move: Environmen
 /** Starts the operation (or finds it done), then polls honouring Retry-After with durable timers. */
 function* runOperation(
   context: OrchestrationContext,
-  environmentId: string,
+  move: EnvironmentMove,
   operation: EnvironmentOperation,
   policy: TargetPolicy,
-): Steps<StepResult> {
+): Steps<MoveResult> {
+  const { environmentId } = move;
   const deadlineMs = nowMs(context) + ENVIRONMENT_OPERATION_TIMEOUT_MS;
   try {
     let started: StartedOperation;
     for (;;) {
       started = (yield context.df.callActivityWithRetry(START_ENVIRONMENT_OPERATION, routineRetry(), {
+        from: move.from,
+        to: move.to,
         environmentId,
         operation,
         policy,
-      })) as StartedOperation;
+      } satisfies EnvironmentOperationInput)) as StartedOperation;
+      if ("refusal" in started)
+        return {
+          isDone: false,
+          detail: `The ${operation} was refused: ${started.refusal.reason}`,
+          refusal: started.refusal,
+        };
       if ("alreadyDone" in started) return { isDone: true, detail: `Already ${operation}ed.` };
       if ("operationUrl" in started) break;
       if (nowMs(context) > deadlineMs)

@@ -1,6 +1,7 @@
 // Wire types of the changeKey orchestration: its input, activity inputs and results (all JSON).
 import type { BindingTarget } from "../../lib/bindings";
 import type { KeyChangeRecord } from "../../lib/audit";
+import type { Refusal } from "../../lib/errors";
 import type { KeyIdentity } from "../../lib/keys";
 import type { KeyChangePlan } from "../../lib/keyChanges/types";
 import type { EnvironmentOperation, OperationState } from "../../lib/keyChanges/environmentMoves";
@@ -12,6 +13,19 @@ export interface ChangeKeyInput {
   reason: string;
   plan: KeyChangePlan;
   startedAt: string;
+  /**
+   * How many environments move at once (CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS, 1..5), decided by the
+   * starter so a replay reads the same number; absent (an instance started before the setting) = 1.
+   */
+  parallelEnvironments?: number;
+}
+
+/**
+ * What a guarded activity answers instead of its result when it must not go ahead: a refusal retrying
+ * cannot fix, decided on by its code (`KeyRevoked`: a revocation of either key stops the change).
+ */
+export interface Refused {
+  refusal: Refusal;
 }
 
 export interface RecordKeyChangeInput {
@@ -38,6 +52,8 @@ export interface StepResult {
   detail: string;
 }
 
+export type SwitchStorageResult = StepResult | Refused;
+
 export interface EnsurePolicyInput {
   changeId: string;
   from: KeyIdentity;
@@ -57,9 +73,13 @@ export interface TargetPolicy {
 
 export type EnsurePolicyResult =
   | { policy: TargetPolicy; canUse: true; detail: string }
-  | { policy: TargetPolicy; canUse: false; detail: string };
+  | { policy: TargetPolicy; canUse: false; detail: string }
+  | Refused;
 
 export interface EnvironmentOperationInput {
+  /** The change's keys: a start is refused (KeyRevoked) while either is being revoked. */
+  from: KeyIdentity;
+  to: KeyIdentity;
   environmentId: string;
   operation: EnvironmentOperation;
   policy: TargetPolicy;
@@ -68,7 +88,8 @@ export interface EnvironmentOperationInput {
 export type StartedOperation =
   | { operationUrl: string; retryAfterMs: number }
   | { busy: true; retryAfterMs: number }
-  | { alreadyDone: true };
+  | { alreadyDone: true }
+  | Refused;
 
 export type PolledOperation = OperationState;
 

@@ -3,7 +3,7 @@
 import type { RotationStatus, RotationTrigger, TargetAttempt, TargetStatus } from "../../lib/audit/types";
 import type { BindingMode } from "../../lib/bindings/types";
 import type { ConsumerKind } from "../../lib/consumers/types";
-import type { ErrorCode } from "../../lib/errors";
+import type { Refusal } from "../../lib/errors";
 import type { KeyInfo } from "../../lib/keys/types";
 
 export type { RotationStatus, RotationTrigger, TargetStatus };
@@ -40,11 +40,8 @@ export interface RotateKeyInput {
   plan?: RotationPlan;
 }
 
-/** Why a rotation must not go ahead (or a step refused): a domain error code and the sentence to act on. */
-export interface Refusal {
-  code: ErrorCode;
-  reason: string;
-}
+/** Why a rotation must not go ahead (or a step refused): the lib's one refusal shape. */
+export type { Refusal };
 
 /** Output of the load step: everything later steps need, or why the rotation is refused. */
 export interface RotationPlan {

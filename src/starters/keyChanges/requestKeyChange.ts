@@ -136,6 +136,7 @@ export async function requestKeyChange(
     reason: request.reason,
     plan,
     startedAt,
+    parallelEnvironments: services.settings.keyChangeParallelEnvironments,
   };
   const first: KeyChangeRecord = {
     id: changeId,

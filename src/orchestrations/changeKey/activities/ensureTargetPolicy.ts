@@ -1,6 +1,6 @@
 // Activity: find or create the enterprise policy for the new key, and check its identity may use the key.
 import { getServices } from "../../../lib/services";
-import { DomainError } from "../../../lib/errors";
+import { DomainError, refusalOrRethrow } from "../../../lib/errors";
 import type { EnsurePolicyInput, EnsurePolicyResult } from "../types";
 import { assertNeitherKeyRevoked } from "./keyChangeGuard";
 
@@ -8,9 +8,19 @@ import { assertNeitherKeyRevoked } from "./keyChangeGuard";
  * Same region, subscription and resource group as the old policy, system identity. Creating it twice
  * is one PUT of the same name. Its identity must reach the new key (and, for database restore, the
  * old one); when it cannot yet, the change stops before any environment moves, with the line to run.
+ * A refusal (KeyRevoked while either key is being revoked, a policy ARM refuses) comes back as
+ * `{refusal}`; throttling, outages and a policy whose identity is not there yet throw and are retried.
  * Needs enterprisePolicies/read and /write, vaults/read and roleAssignments/read.
  */
 export async function ensureTargetPolicy(input: EnsurePolicyInput): Promise<EnsurePolicyResult> {
+  try {
+    return await ensureOnce(input);
+  } catch (error) {
+    return refusalOrRethrow(error);
+  }
+}
+
+async function ensureOnce(input: EnsurePolicyInput): Promise<EnsurePolicyResult> {
   const services = getServices();
   await assertNeitherKeyRevoked(services, input.from, input.to);
   const { policies } = services.keyChange;

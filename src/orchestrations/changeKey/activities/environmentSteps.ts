@@ -1,4 +1,5 @@
 // Activities: start link/unlink of one environment, poll its operation, verify where it ended.
+import { refusalOrRethrow } from "../../../lib/errors";
 import { getServices } from "../../../lib/services";
 import type {
   EnvironmentOperationInput,
@@ -7,15 +8,26 @@ import type {
   StepResult,
   VerifyEnvironmentInput,
 } from "../types";
+import { assertNeitherKeyRevoked } from "./keyChangeGuard";
 
-/** A re-run after a crash finds the environment already there and starts nothing. Needs Power Platform admin. */
+/**
+ * A re-run after a crash finds the environment already there and starts nothing. Starts nothing while
+ * either key is being revoked: that, and any other refusal, comes back as `{refusal}`; throttling and
+ * outages throw and are retried. Needs Power Platform admin.
+ */
 export async function startEnvironmentOperation(input: EnvironmentOperationInput): Promise<StartedOperation> {
-  const started = await getServices().keyChange.environments.start(
-    input.environmentId,
-    input.operation,
-    input.policy,
-  );
-  return started ?? { alreadyDone: true };
+  try {
+    const services = getServices();
+    await assertNeitherKeyRevoked(services, input.from, input.to);
+    const started = await services.keyChange.environments.start(
+      input.environmentId,
+      input.operation,
+      input.policy,
+    );
+    return started ?? { alreadyDone: true };
+  } catch (error) {
+    return refusalOrRethrow(error);
+  }
 }
 
 /** Read-only; a 409 while polling reads as still running. Needs Power Platform admin read. */

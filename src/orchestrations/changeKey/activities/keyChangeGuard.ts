@@ -3,7 +3,10 @@ import { DomainError } from "../../../lib/errors";
 import { keyPathOf, type KeyIdentity } from "../../../lib/keys";
 import type { Services } from "../../../lib/services";
 
-/** A revocation of either key stops the change: nothing more is written once its fence is up. */
+/**
+ * A revocation of either key stops the change: nothing more is written once its fence is up. Throws
+ * KeyRevoked, which the guarded activities answer as `{refusal}` for the orchestration to decide on.
+ */
 export async function assertNeitherKeyRevoked(
   services: Services,
   from: KeyIdentity,

@@ -1,13 +1,24 @@
 // Activity: move one storage account to the new key and read back the version Storage really uses.
+import { refusalOrRethrow } from "../../../lib/errors";
 import { getServices } from "../../../lib/services";
-import type { StepResult, SwitchStorageInput } from "../types";
+import type { StepResult, SwitchStorageInput, SwitchStorageResult } from "../types";
 import { assertNeitherKeyRevoked } from "./keyChangeGuard";
 
 /**
  * Reads the account right before the PATCH (a re-run finds it moved: AlreadyApplied), then verifies
- * currentVersionedKeyIdentifier names the new key's version. Needs storage account read/write.
+ * currentVersionedKeyIdentifier names the new key's version. A refusal (KeyRevoked while either key is
+ * being revoked, Storage refusing the key) comes back as `{refusal}`; throttling and outages throw and
+ * are retried. Needs storage account read/write.
  */
-export async function switchStorageAccount(input: SwitchStorageInput): Promise<StepResult> {
+export async function switchStorageAccount(input: SwitchStorageInput): Promise<SwitchStorageResult> {
+  try {
+    return await switchOnce(input);
+  } catch (error) {
+    return refusalOrRethrow(error);
+  }
+}
+
+async function switchOnce(input: SwitchStorageInput): Promise<StepResult> {
   const services = getServices();
   await assertNeitherKeyRevoked(services, input.from, input.to);
   const applied = await services.keyChange.storage.switchKey(input.target, {

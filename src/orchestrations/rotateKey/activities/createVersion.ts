@@ -1,6 +1,6 @@
 // Activity: step 2, create the new key version exactly once (the rotation id tag is looked up before creating).
 import { newVersionExpiryMs } from "../../../lib/bindings";
-import { describeFailure } from "../../../lib/errors/failure";
+import { refusalOrRethrow } from "../../../lib/errors/failure";
 import type { KeyInfo } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";
 import type { CreatedOrRefused } from "../types";
@@ -33,8 +33,6 @@ export async function createVersion(input: CreateVersionInput): Promise<CreatedO
     });
     return { version: version.version, createdOnMs: version.createdOnMs || input.nowMs };
   } catch (error) {
-    const failure = describeFailure(error);
-    if (failure.isRetryable) throw error;
-    return { refusal: { code: failure.code, reason: failure.message } };
+    return refusalOrRethrow(error);
   }
 }

@@ -30,6 +30,28 @@ describe("loadSettings", () => {
     expect(settings.powerPlatformEndpoint).toBe("https://api.bap.microsoft.com");
     expect(settings.notifyTopicEndpoint).toBeUndefined();
     expect(settings.managedIdentityClientId).toBeUndefined();
+    expect(settings.keyChangeParallelEnvironments).toBe(1);
+  });
+
+  it.each(["0", "6", "2.5", "two", "-1", "1e1"])(
+    "refuses CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS %j, naming the setting and the range",
+    (value) => {
+      const error = failure({ ...valid, CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS: value });
+      expect(error.setting).toBe("CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS");
+      expect(error.message).toMatch(
+        /^Setting CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS .*whole number from 1 to 5/,
+      );
+    },
+  );
+
+  it.each([
+    ["1", 1],
+    [" 3 ", 3],
+    ["5", 5],
+    ["", 1],
+  ])("reads CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS %j as %i", (value, expected) => {
+    const settings = loadSettings({ ...valid, CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS: value });
+    expect(settings.keyChangeParallelEnvironments).toBe(expected);
   });
 
   it.each([
