@@ -42,6 +42,11 @@ param enableKeyChange bool = false
 @description('With enableKeyChange: more existing resource groups (in this subscription) holding enterprise policies whose keys may change, besides those in enterprisePolicies. A key change creates the new key\'s policy in the old policy\'s resource group.')
 param keyChangePolicyResourceGroups array = []
 
+@description('With enableKeyChange: how many Power Platform environments a key change moves at once (1 to 5). Each is offline while it moves; 1 moves them one at a time.')
+@minValue(1)
+@maxValue(5)
+param keyChangeParallelEnvironments int = 1
+
 @description('Opt-in: alert rules on the app\'s telemetry (an operation Failed or partially applied; a revocation in effect), routed to alertActionGroupId.')
 param deployAlerts bool = false
 
@@ -311,6 +316,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'CMK_NOTIFY_TOPIC_KEY', value: '' }
         { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
         { name: 'CMK_DISCOVERY_SCOPES', value: join(discoveryScopes, ',') }
+        { name: 'CMK_KEY_CHANGE_PARALLEL_ENVIRONMENTS', value: string(keyChangeParallelEnvironments) }
       ]
     }
   }
