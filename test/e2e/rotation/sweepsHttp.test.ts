@@ -162,6 +162,30 @@ describe("POST /api/sweeps", () => {
     }
   }, 90_000);
 
+  it("two sweeps asked for at the same instant: exactly one starts, the other gets 409 with its id", async () => {
+    const answers = await Promise.all([
+      postSweep({ reason: "race a", vaultName: "kv-e2e" }),
+      postSweep({ reason: "race b", vaultName: "kv-e2e" }),
+    ]);
+    const started = answers.filter((answer) => answer.status === 202);
+    expect(started).toHaveLength(1);
+    const refused = answers.find((answer) => answer.status !== 202)!;
+    expect(refused.status).toBe(409);
+    expect(refused.body).toEqual({
+      error: { code: "SweepInProgress", message: expect.any(String) },
+      id: started[0].body.id,
+    });
+    expect(
+      sweepInstances().filter((instance) => instance.status === "Running" || instance.status === "Pending"),
+    ).toHaveLength(1);
+    // Nothing is due (unforced): the sweep only checks drift, a window after nothing.
+    for (let step = 0; step < 2; step += 1) await stack.advance(TURN_WINDOW_MS);
+    await eventually(async () => {
+      const read = await getSweep(started[0].body.id as string);
+      return read.body.status !== "Running" ? read : undefined;
+    }, "the raced sweep finished");
+  }, 60_000);
+
   it("GET of an unknown or malformed id answers 404 with the error shape", async () => {
     for (const id of ["no-such-sweep", "bad id!"]) {
       const read = await getSweep(id);
