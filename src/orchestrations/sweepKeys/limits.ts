@@ -29,18 +29,17 @@ export interface WindowLimit {
 
 export type RateLimit = TokenBucketLimit | WindowLimit;
 
+/**
+ * Azure's figures. Only ARM reports headroom (x-ms-ratelimit-remaining-subscription-reads and -writes,
+ * captured in the client pipeline: src/lib/azure/armHeadroom.ts); Key Vault and Storage's provider send
+ * none, so for them the model is all the sweep has.
+ */
 export const AZURE_LIMITS: Readonly<Record<LimitName, RateLimit>> = {
   keyVaultCreates: { model: "window", perWindow: 20, windowMs: 10_000 },
   keyVaultHsmCreates: { model: "window", perWindow: 10, windowMs: 10_000 },
   armReads: { model: "tokenBucket", burst: 250, refillPerSecond: 25 },
   armWrites: { model: "tokenBucket", burst: 200, refillPerSecond: 10 },
   storageWrites: { model: "tokenBucket", burst: 10, refillPerSecond: 10 },
-};
-
-/** ARM's headroom headers, by the limit they report on. Key Vault and Storage's provider send none. */
-export const HEADROOM_HEADER_OF: Readonly<Partial<Record<LimitName, string>>> = {
-  armReads: "x-ms-ratelimit-remaining-subscription-reads",
-  armWrites: "x-ms-ratelimit-remaining-subscription-writes",
 };
 
 /**
@@ -83,6 +82,12 @@ export const START_LEAD_MS = 1_500;
  * Headroom older than this says nothing about the bucket now (a minute refills 600 writes): ignored.
  */
 export const HEADROOM_MAX_AGE_MS = 60_000;
+
+/**
+ * Resource Graph (15 queries per 5 s per user) is not modelled: a sweep asks it twice, one snapshot of
+ * every vault's consumers before the rotations and one before the drift check, each two queries plus
+ * one per further 1,000 rows; discovery's own gate waits out the quota if that is ever too many.
+ */
 
 /** Keys assessed at once: each is a few Key Vault gets and Table reads (and, unforced, ARM reads, paced). */
 export const ASSESS_CONCURRENCY = 32;

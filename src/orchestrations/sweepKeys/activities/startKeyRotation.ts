@@ -33,5 +33,9 @@ export async function startKeyRotation(
     undefined,
     services,
   );
-  return { ...outcome, observedHeadroom: services.clients.armHeadroom.observations() };
+  const observedHeadroom = services.clients.armHeadroom.observations();
+  // A second run of this activity (at-least-once delivery) finds the rotation it started itself: that is ours.
+  if (!outcome.started && outcome.reason === "RotationInProgress" && outcome.runningId === input.rotationId)
+    return { started: true, rotationId: input.rotationId, instanceId: outcome.instanceId, observedHeadroom };
+  return { ...outcome, observedHeadroom };
 }
