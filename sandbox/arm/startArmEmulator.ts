@@ -194,6 +194,14 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     setThrottling: (enabled) => {
       resources.throttling.enabled = enabled;
     },
+    requestCounts: () => ({
+      limits: resources.throttling.counter.all(),
+      resourceGraphQueries: resources.resourceGraphQuota.requestCounts(),
+    }),
+    resetRequestCounts: () => {
+      resources.throttling.counter.reset();
+      resources.resourceGraphQuota.resetRequestCounts();
+    },
     stop: async () => {
       unsubscribe();
       resources.stop();

@@ -1,7 +1,7 @@
 // Public types of the ARM emulator: start options, seeds, summaries and the running emulator's controls.
 import type { VirtualClock } from "../clock";
 import type { ArmFaults } from "./limits/Faults";
-import type { ArmThrottlingLimits, BucketLimits } from "./limits/Throttling";
+import type { ArmThrottlingLimits, BucketLimits, LimitRequestCount } from "./limits/Throttling";
 import type { ResourceGraphQuota } from "./resourceGraph/UserQuota";
 import type { KeyVaultAuthorizer } from "./ArmResources";
 import type { RoleAssignment } from "./authorization/RoleAssignments";
@@ -13,6 +13,7 @@ export type {
   ArmThrottlingLimits,
   BucketLimits,
   DataAccessResult,
+  LimitRequestCount,
   KeyVaultAuthorizer,
   ResourceGraphQuota,
   RoleAssignment,
@@ -259,5 +260,18 @@ export interface ArmEmulator {
   setFaults(faults: ArmFaults): void;
   clearFaults(): void;
   setThrottling(enabled: boolean): void;
+  /**
+   * Requests since start (or the last reset) per limit and scope, served and answered 429, counted
+   * whether throttling is on or off: ARM reads and writes per `<subscription>|<principal>`, Storage
+   * provider writes per subscription, admin API requests and Resource Graph queries per principal.
+   */
+  requestCounts(): ArmRequestCounts;
+  resetRequestCounts(): void;
   stop(): Promise<void>;
+}
+
+/** What `requestCounts()` answers. */
+export interface ArmRequestCounts {
+  limits: LimitRequestCount[];
+  resourceGraphQueries: { principalId: string; served: number; throttled: number }[];
 }

@@ -8,9 +8,16 @@ export interface FaultSettings {
   statuses: number[];
   /** Added to every key request before it is served. */
   latencyMs: number;
+  /** Injected 429s and 503s carry no `Retry-After` (Key Vault's own 429s sometimes carry none). */
+  omitRetryAfter: boolean;
 }
 
-export const NO_FAULTS: FaultSettings = { errorRate: 0, statuses: [503], latencyMs: 0 };
+export const NO_FAULTS: FaultSettings = {
+  errorRate: 0,
+  statuses: [503],
+  latencyMs: 0,
+  omitRetryAfter: false,
+};
 
 const CODES: Record<number, string> = {
   408: "RequestTimeout",
@@ -27,6 +34,7 @@ export function parseFaultSettings(input: unknown): FaultSettings {
   const errorRate = body.errorRate ?? 0;
   const statuses = body.statuses ?? [503];
   const latencyMs = body.latencyMs ?? 0;
+  const omitRetryAfter = body.omitRetryAfter ?? false;
   if (typeof errorRate !== "number" || errorRate < 0 || errorRate > 1) {
     throw new KeyVaultError(400, "BadParameter", "errorRate must be a number from 0 to 1.");
   }
@@ -44,7 +52,10 @@ export function parseFaultSettings(input: unknown): FaultSettings {
   if (typeof latencyMs !== "number" || latencyMs < 0 || latencyMs > 60_000) {
     throw new KeyVaultError(400, "BadParameter", "latencyMs must be a number from 0 to 60000.");
   }
-  return { errorRate, statuses: statuses as number[], latencyMs };
+  if (typeof omitRetryAfter !== "boolean") {
+    throw new KeyVaultError(400, "BadParameter", "omitRetryAfter must be true or false.");
+  }
+  return { errorRate, statuses: statuses as number[], latencyMs, omitRetryAfter };
 }
 
 export class Faults {
@@ -52,11 +63,12 @@ export class Faults {
 
   /** Waits the injected latency, then throws the injected error for an unlucky request. */
   async apply(random = Math.random): Promise<void> {
-    const { errorRate, statuses, latencyMs } = this.settings;
+    const { errorRate, statuses, latencyMs, omitRetryAfter } = this.settings;
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     if (errorRate > 0 && random() < errorRate) {
       const status = statuses[Math.floor(random() * statuses.length)];
-      const headers: Record<string, string> = status === 429 || status === 503 ? { "Retry-After": "1" } : {};
+      const headers: Record<string, string> =
+        (status === 429 || status === 503) && !omitRetryAfter ? { "Retry-After": "1" } : {};
       throw new KeyVaultError(
         status,
         CODES[status] ?? "InjectedFault",

@@ -25,6 +25,8 @@ export const KEY_VAULT_LIMITS: ThrottlingLimits = {
  */
 export class Throttle {
   private readonly served = new Map<OperationKind, number[]>();
+  /** Requests per kind since start (or the last reset), served and answered 429, counted with throttling off too. */
+  private readonly counts = new Map<OperationKind, { served: number; throttled: number }>();
   isEnabled: boolean;
 
   constructor(
@@ -36,15 +38,22 @@ export class Throttle {
 
   /** Counts the request or throws 429 Throttled with Retry-After in whole seconds. */
   admit(kind: OperationKind, nowMs = Date.now()): void {
-    if (!this.isEnabled) return;
+    const count = this.counts.get(kind) ?? { served: 0, throttled: 0 };
+    this.counts.set(kind, count);
+    if (!this.isEnabled) {
+      count.served++;
+      return;
+    }
     const stamps = this.served.get(kind) ?? [];
     this.served.set(kind, stamps);
     const windowStart = nowMs - this.limits.windowMs;
     while (stamps.length > 0 && stamps[0] <= windowStart) stamps.shift();
     if (stamps.length < this.limits[kind]) {
       stamps.push(nowMs);
+      count.served++;
       return;
     }
+    count.throttled++;
     const retryAfterSeconds = Math.max(1, Math.ceil((stamps[0] + this.limits.windowMs - nowMs) / 1000));
     throw new KeyVaultError(
       429,
@@ -54,4 +63,19 @@ export class Throttle {
       { "Retry-After": String(retryAfterSeconds) },
     );
   }
+
+  requestCounts(): OperationCount[] {
+    return [...this.counts].map(([kind, count]) => ({ kind, ...count }));
+  }
+
+  resetRequestCounts(): void {
+    this.counts.clear();
+  }
+}
+
+/** Requests of one kind a vault served and answered 429. */
+export interface OperationCount {
+  kind: OperationKind;
+  served: number;
+  throttled: number;
 }

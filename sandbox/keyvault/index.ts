@@ -14,6 +14,6 @@ export type {
 } from "./EventPublisher";
 export type { EventSchema, KeyEventType, KeyVaultEventData } from "./eventPayloads";
 export type { FaultSettings } from "./Faults";
-export type { ThrottlingLimits } from "./Throttle";
+export { KEY_VAULT_LIMITS, type OperationCount, type ThrottlingLimits } from "./Throttle";
 export type { AccessState } from "./AccessControl";
 export { SUPPORTED_API_VERSIONS } from "./vaultServer";

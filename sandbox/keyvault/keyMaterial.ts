@@ -74,6 +74,7 @@ class RsaKeySource {
 export class KeyMaterialPool {
   private readonly sources = new Map<RsaKeySize, RsaKeySource>();
   private isStopped = false;
+  private isHeld = false;
 
   constructor(private readonly readyPerSize: Record<RsaKeySize, number>) {
     for (const size of RSA_KEY_SIZES) {
@@ -106,6 +107,15 @@ export class KeyMaterialPool {
     this.isStopped = true;
   }
 
+  /**
+   * While held, keys taken are not replaced in the background: a benchmark warms the pool for every
+   * key it will make, then holds it so no generation competes with what it measures.
+   */
+  hold(isHeld: boolean): void {
+    this.isHeld = isHeld;
+    if (!isHeld) for (const size of RSA_KEY_SIZES) this.topUp(size);
+  }
+
   private source(size: RsaKeySize): RsaKeySource {
     const source = this.sources.get(size);
     if (!source) throw new RangeError(`unsupported RSA size ${size}`);
@@ -114,7 +124,7 @@ export class KeyMaterialPool {
 
   private topUp(size: RsaKeySize): void {
     const source = this.source(size);
-    if (this.isStopped || source.readyCount() >= this.readyPerSize[size]) return;
+    if (this.isStopped || this.isHeld || source.readyCount() >= this.readyPerSize[size]) return;
     source.generate().then(
       () => this.topUp(size),
       (error: unknown) =>

@@ -13,7 +13,7 @@ import type {
 import { DEFAULT_DELIVERY_OPTIONS } from "./EventPublisher";
 import { NO_FAULTS, parseFaultSettings, type FaultSettings } from "./Faults";
 import { KeyMaterialPool, type RsaKeySize } from "./keyMaterial";
-import { KEY_VAULT_LIMITS, type ThrottlingLimits } from "./Throttle";
+import { KEY_VAULT_LIMITS, type OperationCount, type ThrottlingLimits } from "./Throttle";
 import type { AccessState, RbacCheck } from "./AccessControl";
 import { Vault } from "./Vault";
 import { createVaultRequestHandler } from "./vaultServer";
@@ -54,6 +54,12 @@ export interface KeyVaultEmulator {
   setFaults(vaultName: string | undefined, faults: Partial<FaultSettings>): void;
   clearFaults(vaultName?: string): void;
   setThrottling(enabled: boolean, vaultName?: string): void;
+  /**
+   * Key requests per vault since start (or the last reset), by limit kind (createSoftware, createHsm,
+   * other), served and answered 429 by the throttle; counted with throttling off too.
+   */
+  requestCounts(): Record<string, OperationCount[]>;
+  resetRequestCounts(): void;
   /** Takes access away from a principal id ("*" = everyone), like removing its role assignment. */
   denyPrincipal(vaultName: string, principalId: string): void;
   /** Gives access back ("*" = everyone again). */
@@ -63,6 +69,8 @@ export interface KeyVaultEmulator {
   setRbacCheck(vaultName: string, check: RbacCheck | undefined): void;
   /** Resolves when the pregenerated key pool is full (benchmarks call it before measuring). */
   warmKeyPool(): Promise<void>;
+  /** While held, keys taken from the pool are not replaced in the background (benchmarks, while measuring). */
+  holdKeyPool(isHeld: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -168,6 +176,11 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     setThrottling: (enabled, name) => {
       for (const vault of selected(name)) vault.throttle.isEnabled = enabled;
     },
+    requestCounts: () =>
+      Object.fromEntries([...vaults.values()].map((vault) => [vault.name, vault.throttle.requestCounts()])),
+    resetRequestCounts: () => {
+      for (const vault of vaults.values()) vault.throttle.resetRequestCounts();
+    },
     denyPrincipal: (name, principalId) => vaultNamed(name).access.deny(principalId),
     allowPrincipal: (name, principalId) => vaultNamed(name).access.allow(principalId),
     accessState: (name) => vaultNamed(name).access.state(),
@@ -175,6 +188,7 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
       vaultNamed(name).access.rbac = check;
     },
     warmKeyPool: () => keyPool.warm(),
+    holdKeyPool: (isHeld) => keyPool.hold(isHeld),
     stop,
   };
 }

@@ -84,7 +84,8 @@ export async function runToCompletion(
       orchestratorName: options.name,
       instanceId,
       history,
-      actions: state.actions,
+      // As the host gets them: JSON (a timer's fireAt as ISO text with its milliseconds, not a Date).
+      actions: JSON.parse(JSON.stringify(state.actions)) as typeof state.actions,
       schemaVersion: UPPER_SCHEMA_VERSION,
     });
     if (outcome.failure) throw new Error(`episode ${episode}: ${outcome.failure}`);

@@ -10,7 +10,11 @@ import { sandboxAppSettings } from "../../sandbox/launcher/appSettings";
 import { wireKeyVaultRbac } from "../../sandbox/launcher/keyVaultRbac";
 import { startLocalHost, type AtLeastOnceMode, type HostLogEntry, type LocalHost } from "../../sandbox/host";
 import { sandboxCredential } from "../../sandbox/identity";
-import { startKeyVaultEmulator, type KeyVaultEmulator } from "../../sandbox/keyvault";
+import {
+  startKeyVaultEmulator,
+  type KeyVaultEmulator,
+  type KeyVaultEmulatorOptions,
+} from "../../sandbox/keyvault";
 import { packageRoot } from "../../sandbox/packageRoot";
 
 /** The compiled app, exactly what package.json "main" points the Functions host at. */
@@ -65,6 +69,8 @@ export interface E2eStackOptions {
   rbacVaults?: string[];
   /** How long each environment link/unlink runs (virtual ms, default 0). */
   linkDurationMs?: number;
+  /** RSA keys the Key Vault emulator keeps ready past its committed pool (benchmarks making hundreds of keys). */
+  keyPool?: KeyVaultEmulatorOptions["keyPool"];
 }
 
 /** The principal the stack's operator KeyClient acts as. */
@@ -108,6 +114,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       vaults: vaultNames.map((name) => ({ name })),
       clock,
       throttling: options.throttling ?? false,
+      ...(options.keyPool ? { keyPool: options.keyPool } : {}),
     });
     stops.push(() => keyVault.stop());
     const vaultUrls = Object.fromEntries(vaultNames.map((name) => [name, keyVault.vaultUrl(name)]));

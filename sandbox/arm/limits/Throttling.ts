@@ -60,11 +60,51 @@ export interface ArmThrottlingLimits {
 
 export type RequestKind = "read" | "write";
 
+/** The limits the emulator counts requests against, in Azure's own terms. */
+export type ArmLimitName = "subscriptionReads" | "subscriptionWrites" | "storageWrites" | "adminApiRequests";
+
+/** Requests one limit served and answered 429 in one scope (`<subscription>|<principal>`, a subscription, or a principal). */
+export interface LimitRequestCount {
+  limit: ArmLimitName;
+  scope: string;
+  served: number;
+  throttled: number;
+}
+
+/**
+ * Requests per limit and scope, counted whether throttling is on or off, so a benchmark can set what a run
+ * really asked of each limit beside the limit itself.
+ */
+export class RequestCounter {
+  private readonly counts = new Map<string, LimitRequestCount>();
+
+  add(limit: ArmLimitName, scope: string, wasThrottled: boolean): void {
+    const key = `${limit}|${scope}`;
+    let count = this.counts.get(key);
+    if (!count) {
+      count = { limit, scope, served: 0, throttled: 0 };
+      this.counts.set(key, count);
+    }
+    if (wasThrottled) count.throttled++;
+    else count.served++;
+  }
+
+  all(): LimitRequestCount[] {
+    return [...this.counts.values()].map((count) => ({ ...count }));
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+}
+
 /** Per subscription-and-principal buckets for ARM, plus Storage's per-subscription write bucket. */
 export class Throttling {
   private readonly buckets = new Map<string, TokenBucket>();
   /** How many requests were answered 429 since start (diagnostics and tests). */
   throttledRequests = 0;
+  /** Requests per limit and scope, served or answered 429 (counted with throttling off too). */
+  readonly counter = new RequestCounter();
 
   private readonly limits: ArmThrottlingLimits;
 
@@ -86,16 +126,24 @@ export class Throttling {
     principalId: string,
     isStorageWrite: boolean,
   ): Record<string, string> {
-    if (!this.enabled) return {};
+    const armLimit: ArmLimitName = kind === "read" ? "subscriptionReads" : "subscriptionWrites";
+    const armScope = `${subscriptionId}|${principalId}`;
+    if (!this.enabled) {
+      this.counter.add(armLimit, armScope, false);
+      if (isStorageWrite) this.counter.add("storageWrites", subscriptionId, false);
+      return {};
+    }
     const limits = kind === "read" ? this.limits.subscriptionReads : this.limits.subscriptionWrites;
     const headerName = `x-ms-ratelimit-remaining-subscription-${kind === "read" ? "reads" : "writes"}`;
     const arm = this.bucket(`${kind}|${subscriptionId}|${principalId}`, limits).take();
+    this.counter.add(armLimit, armScope, !arm.allowed);
     if (!arm.allowed) {
       this.throttledRequests++;
       throw tooManyRequests(arm.retryAfterSeconds, { [headerName]: "0" });
     }
     if (isStorageWrite) {
       const storage = this.bucket(`storage-write|${subscriptionId}`, this.limits.storageWrites).take();
+      this.counter.add("storageWrites", subscriptionId, !storage.allowed);
       if (!storage.allowed) {
         this.throttledRequests++;
         throw tooManyRequests(storage.retryAfterSeconds, { [headerName]: String(arm.remaining) });
@@ -106,8 +154,12 @@ export class Throttling {
 
   /** Charges one Power Platform admin API request (its own budget, not ARM's). */
   chargeAdminApi(principalId: string): Record<string, string> {
-    if (!this.enabled) return {};
+    if (!this.enabled) {
+      this.counter.add("adminApiRequests", principalId, false);
+      return {};
+    }
     const taken = this.bucket(`admin|${principalId}`, this.limits.adminApiRequests).take();
+    this.counter.add("adminApiRequests", principalId, !taken.allowed);
     if (!taken.allowed) {
       this.throttledRequests++;
       throw tooManyRequests(taken.retryAfterSeconds, {});

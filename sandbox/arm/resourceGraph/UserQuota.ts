@@ -20,11 +20,22 @@ export class UserQuota {
   private quota: ResourceGraphQuota = { ...RESOURCE_GRAPH_QUOTA };
   /** Queries answered 429 since start (diagnostics and tests). */
   throttledQueries = 0;
+  /** Queries per caller, served or answered 429 (counted whether the quota is enforced or not). */
+  private readonly counts = new Map<string, { served: number; throttled: number }>();
 
   constructor(private readonly isEnforced: () => boolean) {}
 
   current(): ResourceGraphQuota {
     return { ...this.quota };
+  }
+
+  /** Queries per caller since start (or the last reset): served, and answered 429. */
+  requestCounts(): { principalId: string; served: number; throttled: number }[] {
+    return [...this.counts].map(([principalId, count]) => ({ principalId, ...count }));
+  }
+
+  resetRequestCounts(): void {
+    this.counts.clear();
   }
 
   /** Changes the quota and starts every caller on a fresh window. */
@@ -41,8 +52,11 @@ export class UserQuota {
       this.windows.set(principalId, window);
     }
     const resetsInMs = window.startMs + this.quota.windowMs - nowMs;
+    const count = this.counts.get(principalId) ?? { served: 0, throttled: 0 };
+    this.counts.set(principalId, count);
     if (window.used >= this.quota.queriesPerWindow && this.isEnforced()) {
       this.throttledQueries++;
+      count.throttled++;
       const retryAfterSeconds = Math.max(1, Math.ceil(resetsInMs / 1000));
       throw new ArmError(
         429,
@@ -52,6 +66,7 @@ export class UserQuota {
       );
     }
     window.used++;
+    count.served++;
     return quotaHeaders(Math.max(0, this.quota.queriesPerWindow - window.used), resetsInMs);
   }
 }

@@ -9,7 +9,9 @@ import { EventGridPublisherClient } from "@azure/eventgrid";
 import { KeyClient } from "@azure/keyvault-keys";
 import { DomainError } from "../errors";
 import type { Settings, StorageConnection } from "../settings";
+import { ArmHeadroom, armHeadroomPolicy } from "./armHeadroom";
 import { createCredential } from "./createCredential";
+import { keyVaultThrottlingBackoffPolicy } from "./keyVaultThrottlingBackoff";
 import { isLoopbackUrl } from "./loopback";
 import { createPowerPlatformAdminClient } from "./powerPlatformAdminClient";
 import type { AzureClientOptions, AzureClients, PowerPlatformAdminClient } from "./types";
@@ -90,6 +92,19 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
   const tlsOptions = options.caPem ? { ca: options.caPem } : undefined;
   const retryOptions = options.retryOptions;
   const armScopes = [`${settings.armEndpoint}/.default`];
+  // Every ARM answer's headroom headers, for schedulers that pace against ARM's buckets (the sweep).
+  const armHeadroom = new ArmHeadroom();
+  const armPolicies = [{ policy: armHeadroomPolicy(armHeadroom), position: "perRetry" as const }];
+  // Inside the SDK's retry loop: a bare 429 (no Retry-After) waits 1, 2, 4, 8, 16 s instead of failing at once.
+  const keyVaultPolicies = [
+    {
+      policy: keyVaultThrottlingBackoffPolicy({
+        firstDelayMs: retryOptions?.retryDelayInMs,
+        maxRetries: retryOptions?.maxRetries,
+      }),
+      position: "perRetry" as const,
+    },
+  ];
 
   const keyClient = memoise((vaultName: string) => {
     const vault = settings.allowedVaults.find(
@@ -99,6 +114,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
     return new KeyClient(vault.url, credential, {
       disableChallengeResourceVerification: isLoopbackUrl(vault.url),
       retryOptions,
+      additionalPolicies: keyVaultPolicies,
       tlsOptions,
       userAgentOptions: { userAgentPrefix: "cmk-rotator" },
     });
@@ -111,6 +127,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
         retryOptions,
         tlsOptions,
         userAgentOptions: { userAgentPrefix: "cmk-rotator" },
+        additionalPolicies: armPolicies,
       }),
   );
   // No client-level apiVersion: it would override the api-version of every *ById call.
@@ -122,6 +139,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
         retryOptions,
         tlsOptions,
         userAgentOptions: { userAgentPrefix: "cmk-rotator" },
+        additionalPolicies: armPolicies,
       }),
   );
   const authorizationClient = memoise(
@@ -132,6 +150,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
         retryOptions,
         tlsOptions,
         userAgentOptions: { userAgentPrefix: "cmk-rotator" },
+        additionalPolicies: armPolicies,
       }),
   );
   const tableClient = memoise(tableClientFactory(settings, credential, options));
@@ -141,6 +160,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
 
   return {
     credential,
+    armHeadroom,
     keyClient,
     storageClient,
     resourceClient,

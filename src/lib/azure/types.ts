@@ -7,6 +7,7 @@ import type { StorageManagementClient } from "@azure/arm-storage";
 import type { ResourceManagementClient } from "@azure/arm-resources";
 import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import type { AuthorizationManagementClient } from "@azure/arm-authorization";
+import type { ArmHeadroom } from "./armHeadroom";
 
 /** Overrides for tests and the sandbox; production passes none. */
 export interface AzureClientOptions {
@@ -43,6 +44,8 @@ export interface PowerPlatformAdminClient {
 /** Every Azure client the app uses, created lazily and cached per vault / subscription / table. */
 export interface AzureClients {
   readonly credential: TokenCredential;
+  /** What ARM's headroom headers said on this process's ARM calls (every ARM client records into it). */
+  readonly armHeadroom: ArmHeadroom;
   /** KeyClient for an allow-listed vault (throws UnknownVault otherwise). */
   keyClient(vaultName: string): KeyClient;
   /** arm-storage client for a subscription, on CMK_ARM_ENDPOINT. */

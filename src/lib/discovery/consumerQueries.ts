@@ -53,6 +53,47 @@ export const QUERY_OF_KIND: Record<ConsumerKind, (filter: KeyFilter) => string> 
   powerPlatformPolicy: enterprisePolicyQuery,
 };
 
+/** A vault to search, without a key: every key of it. */
+export type VaultFilter = Omit<KeyFilter, "keyName">;
+
+/** Storage accounts whose CMK points at any of the vaults: one query (and its pages) for a whole sweep. */
+export function storageAccountsOfVaultsQuery(vaults: readonly VaultFilter[]): string {
+  const anyVault = vaults
+    .map(
+      (vault) =>
+        `tolower(tostring(properties.encryption.keyvaultproperties.keyvaulturi)) contains ${literal(vault.vaultUrl.toLowerCase())}`,
+    )
+    .join(" or ");
+  return [
+    "resources",
+    "| where type =~ 'microsoft.storage/storageaccounts'",
+    "| where tostring(properties.encryption.keySource) =~ 'Microsoft.Keyvault'",
+    `| where ${anyVault}`,
+    PROJECTION,
+  ].join("\n");
+}
+
+/** Enterprise policies whose keyVault.id names any of the vaults. */
+export function enterprisePoliciesOfVaultsQuery(vaults: readonly VaultFilter[]): string {
+  const anyVault = vaults
+    .map(
+      (vault) =>
+        `tolower(tostring(properties.encryption.keyVault.id)) contains ${literal(`/providers/microsoft.keyvault/vaults/${vault.vaultName.toLowerCase()}`)}`,
+    )
+    .join(" or ");
+  return [
+    "resources",
+    "| where type =~ 'microsoft.powerplatform/enterprisepolicies'",
+    `| where ${anyVault}`,
+    PROJECTION,
+  ].join("\n");
+}
+
+export const VAULTS_QUERY_OF_KIND: Record<ConsumerKind, (vaults: readonly VaultFilter[]) => string> = {
+  storageAccount: storageAccountsOfVaultsQuery,
+  powerPlatformPolicy: enterprisePoliciesOfVaultsQuery,
+};
+
 /** The key a Resource Graph row points at, when it points at the filter's vault (and key); else undefined. */
 export function keyNameOfRow(kind: ConsumerKind, row: unknown, filter: KeyFilter): string | undefined {
   const properties = (row as { properties?: Record<string, unknown> } | null)?.properties;

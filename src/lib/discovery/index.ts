@@ -1,7 +1,15 @@
 // Entry point of discovery: Resource Graph queries, paging within the quota, confirmation by ARM, registration of each consumer.
 export type { ConsumerRow, DiscoveryScopes, FoundConsumer, Registration, BoundTargetRead } from "./types";
 export { classifyConsumers, modeOfReference, versionsHeldBy } from "./classifyConsumers";
-export { enterprisePolicyQuery, storageAccountQuery, keyNameOfRow, type KeyFilter } from "./consumerQueries";
+export {
+  enterprisePoliciesOfVaultsQuery,
+  enterprisePolicyQuery,
+  keyNameOfRow,
+  storageAccountQuery,
+  storageAccountsOfVaultsQuery,
+  type KeyFilter,
+  type VaultFilter,
+} from "./consumerQueries";
 export {
   GraphQuotaGate,
   quotaResetsAfterMs,
@@ -16,6 +24,7 @@ export {
   type ConsumerDiscovery,
   type DiscoveryDeps,
   type FoundKeyConsumer,
+  type FoundVaultConsumer,
 } from "./createConsumerDiscovery";
 export { createTableDriftStore, DRIFT_TABLE, type DriftItem, type DriftStore } from "./driftStore";
 export { driftChanges, driftOf } from "./driftChanges";

@@ -26,7 +26,13 @@ import { createVaultAccessReader, type VaultAccessReader } from "../keyChanges/v
 import { createOutcomePublisher, type OutcomePublisher } from "../notifications";
 import { getSettings, type Settings } from "../settings";
 import { createTableSweepStore, type SweepStore } from "../sweeps";
-import { ONCE_TABLE, createTableOnceStore, type OnceStore } from "../tables";
+import {
+  ONCE_TABLE,
+  createTableLeaseStore,
+  createTableOnceStore,
+  type LeaseStore,
+  type OnceStore,
+} from "../tables";
 
 /** Everything activities and doors use from the lib, built from one Settings. */
 export interface Services {
@@ -46,6 +52,8 @@ export interface Services {
   notifications: OutcomePublisher;
   /** Insert-if-absent markers (event dedupe, requestId replay guard). */
   once: OnceStore;
+  /** Short leases across workers (the sweep's start). */
+  leases: LeaseStore;
   /** Revocation fences; keyVault refuses to create or re-enable versions of a fenced key. */
   fences: KeyFenceStore;
   /** Key-change marks: a running change holds rotations off; the old key's versions are kept 30 days after it. */
@@ -88,6 +96,7 @@ export function createServices(settings: Settings, options: ServicesOptions = {}
     sweeps: createTableSweepStore(clients.tableClient(AUDIT_TABLE)),
     notifications: createOutcomePublisher(clients),
     once,
+    leases: createTableLeaseStore(clients.tableClient(ONCE_TABLE)),
     fences,
     keyChangeMarks: createTableKeyChangeMarkStore(clients.tableClient(FENCES_TABLE)),
     vaultAccess: createVaultAccessReader({ clients, allowList, scopes: settings.discoveryScopes }),

@@ -27,6 +27,12 @@ export function* rotateKey(context: OrchestrationContext): Steps<RotationResult>
   const input = context.df.getInput<RotateKeyInput>();
   const run = new RotationRun(context, input, nowMs(context));
 
+  // A sweep paces a fleet against Azure's limits: this rotation reads and writes nothing before its turn.
+  if (input.notBeforeMs !== undefined && input.notBeforeMs > nowMs(context)) {
+    run.show("WaitingForTurn");
+    yield context.df.createTimer(new Date(input.notBeforeMs));
+  }
+
   run.show("LoadingKey");
   const plan =
     input.plan ??

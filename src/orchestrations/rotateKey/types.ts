@@ -38,6 +38,13 @@ export interface RotateKeyInput {
   version?: string;
   /** The plan a door already made while deciding to start (skips the load step); absent = load it. */
   plan?: RotationPlan;
+  /**
+   * The rotation's turn (orchestration time, epoch ms), handed out by a sweep pacing a fleet against
+   * Azure's limits: the rotation waits on a durable timer until then, before it reads anything.
+   */
+  notBeforeMs?: number;
+  /** What a sweep's Resource Graph snapshot found using the key (the load step then asks Resource Graph nothing). */
+  discovered?: TargetRef[];
 }
 
 /** Why a rotation must not go ahead (or a step refused): the lib's one refusal shape. */
@@ -136,6 +143,7 @@ export interface RetirementResult {
 
 /** The step names shown in custom status, in runbook order. */
 export type RotationStep =
+  | "WaitingForTurn"
   | "LoadingKey"
   | "CreatingVersion"
   | "UpdatingTargets"

@@ -1,14 +1,16 @@
 // Registers the sweepKeys orchestration and its activities with the Durable Functions app.
 import * as df from "durable-functions";
 import {
-  ASSESS_KEY,
+  ASSESS_KEYS,
+  FIND_CONSUMERS,
   LIST_BOUND_KEYS,
   RECORD_DRIFT,
   RECORD_SWEEP,
   START_KEY_ROTATION,
   SWEEP_KEYS_ORCHESTRATION,
 } from "./activityNames";
-import { assessKey } from "./activities/assessKey";
+import { assessKeys } from "./activities/assessKey";
+import { findConsumers } from "./activities/findConsumers";
 import { listBoundKeys } from "./activities/listBoundKeys";
 import { recordDrift } from "./activities/recordDrift";
 import { recordSweep } from "./activities/recordSweep";
@@ -17,7 +19,8 @@ import { sweepKeys } from "./sweepKeys";
 
 df.app.orchestration(SWEEP_KEYS_ORCHESTRATION, sweepKeys);
 df.app.activity(LIST_BOUND_KEYS, { handler: listBoundKeys });
-df.app.activity(ASSESS_KEY, { handler: assessKey });
+df.app.activity(FIND_CONSUMERS, { handler: findConsumers });
+df.app.activity(ASSESS_KEYS, { handler: assessKeys });
 df.app.activity(START_KEY_ROTATION, { handler: startKeyRotation, extraInputs: [durableClientInput] });
 df.app.activity(RECORD_DRIFT, { handler: recordDrift });
 df.app.activity(RECORD_SWEEP, { handler: recordSweep });

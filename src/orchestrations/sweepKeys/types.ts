@@ -1,6 +1,9 @@
 // Shapes crossing the sweepKeys orchestration's boundary.
+import type { HeadroomObservation } from "../../lib/azure/armHeadroom";
+import type { FoundConsumer, FoundVaultConsumer } from "../../lib/discovery";
 import type { StartOutcome } from "../../starters/rotations/startRotation";
-import type { RotationMode, RotationTrigger } from "../rotateKey/types";
+import type { RotationMode, RotationTrigger, TargetRef } from "../rotateKey/types";
+import type { WorkCost } from "./workCost";
 
 /** What started a sweep. */
 export type SweepTrigger = "Schedule" | "Http";
@@ -34,26 +37,27 @@ export interface SweepProgress {
   failed: { key: string; detail: string }[];
 }
 
-/**
- * What the limits of Azure one start consumes in its window: the new version (Key Vault creates
- * per vault), and for each target the ARM reads and writes per subscription, and the Storage
- * resource provider's writes.
- */
-export interface StartCost {
-  keyVaultCreates: number;
-  armReadsBySubscription: Record<string, number>;
-  armWritesBySubscription: Record<string, number>;
-  storageWrites: number;
-}
-
 export interface SweepKey {
   vaultName: string;
   keyName: string;
 }
 
+/** A bound key and what reading it costs ARM: an unforced assessment, and the drift check. */
+export interface BoundKey extends SweepKey {
+  assessmentCost?: WorkCost;
+  driftCheckCost?: WorkCost;
+}
+
 /** Activity results are wrapped in objects: top-level arrays do not round-trip reliably. */
 export interface BoundKeys {
-  keys: SweepKey[];
+  keys: BoundKey[];
+}
+
+/** What one Resource Graph snapshot found using any key of the sweep's vaults, or why it could not. */
+export type ConsumerSnapshot = { consumers: FoundVaultConsumer[] } | { failure: string };
+
+export interface FindConsumersInput {
+  vaultNames: string[];
 }
 
 export interface KeyAssessment {
@@ -65,8 +69,15 @@ export interface KeyAssessment {
   currentVersion?: string;
   /** Older versions are still enabled and retireAfter has passed since the newest was created. */
   retirementDue?: boolean;
-  /** For Rotate and RepairDrift: what the start will consume of Azure's limits. */
-  cost?: StartCost;
+  /** For Rotate and RepairDrift: what the rotation will spend of Azure's limits on its bound targets. */
+  cost?: WorkCost;
+  /** The binding adopts discovered consumers: the rotation also updates what discovery finds (and spends on them). */
+  adoptsDiscovered?: boolean;
+}
+
+/** A batch's assessments, in the order of its keys. */
+export interface KeyAssessments {
+  assessments: KeyAssessment[];
 }
 
 /** What the sweep saw of a key's consumers that are not as bound. */
@@ -87,9 +98,16 @@ export interface SweepStartInput {
   reason: string;
   version?: string;
   rotationId: string;
-  /** What the start consumes of Azure's limits; absent = one create in its vault (rotate) or nothing. */
-  cost?: StartCost;
+  /** What the rotation spends of Azure's limits; absent = one create in its vault (rotate) or nothing. */
+  cost?: WorkCost;
+  /** The rotation's turn (orchestration time): it waits until then. */
+  notBeforeMs?: number;
+  /** What the sweep's Resource Graph snapshot found using the key; absent = the rotation asks itself. */
+  discovered?: TargetRef[];
 }
+
+/** A start's outcome and the ARM headroom this worker last saw, for the sweep's model of ARM's buckets. */
+export type SweepStartOutcome = StartOutcome & { observedHeadroom?: HeadroomObservation[] };
 
 export interface SweepResult {
   /** Absent in outputs of the older fixed-id sweep. */
@@ -108,7 +126,7 @@ export interface SweepResult {
   retired: { key: string; disabled: string[]; kept: { version: string; reason: string }[] }[];
 }
 
-export type { StartOutcome };
+export type { FoundConsumer, StartOutcome };
 
 /** The summary the sweep writes when it ends, keys as `vault/key` (the activity turns them into key ids). */
 export interface SweepRecordInput {

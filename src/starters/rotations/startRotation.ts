@@ -15,6 +15,7 @@ import type {
   RotationMode,
   RotationPlan,
   RotationTrigger,
+  TargetRef,
 } from "../../orchestrations/rotateKey/types";
 
 export interface RotationRequest {
@@ -31,6 +32,10 @@ export interface RotationRequest {
   rotationId?: string;
   /** The plan the caller already made (the orchestration then skips its load step). */
   plan?: RotationPlan;
+  /** A sweep's turn for this rotation: it waits until then (RotateKeyInput.notBeforeMs). */
+  notBeforeMs?: number;
+  /** What a sweep's Resource Graph snapshot found using the key (RotateKeyInput.discovered). */
+  discovered?: TargetRef[];
 }
 
 export type StartOutcome =
@@ -118,6 +123,8 @@ export async function startRotation(
       mode: request.mode,
       ...(request.version === undefined ? {} : { version: request.version }),
       ...(request.plan === undefined ? {} : { plan: request.plan }),
+      ...(request.notBeforeMs === undefined ? {} : { notBeforeMs: request.notBeforeMs }),
+      ...(request.discovered === undefined ? {} : { discovered: request.discovered }),
     };
     await firstRecord?.write(input);
     const start = await startInstance(client, {

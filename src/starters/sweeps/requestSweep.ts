@@ -66,7 +66,7 @@ async function planSweep(
 /** Refuses a vault not on the allow-list (UnknownVault) before anything is read or started. */
 export async function requestSweep(
   client: DurableClient,
-  services: Pick<Services, "allowList" | "bindings">,
+  services: Pick<Services, "allowList" | "bindings" | "leases">,
   ask: SweepAsk,
   nowMs: number,
 ): Promise<SweepAnswer> {
@@ -87,5 +87,5 @@ export async function requestSweep(
     ...(vaultName ? { vaultName } : {}),
     ...(ask.force ? { force: true } : {}),
   };
-  return { kind: "start", outcome: await startSweep(client, input) };
+  return { kind: "start", outcome: await startSweep(client, services.leases, input, nowMs) };
 }

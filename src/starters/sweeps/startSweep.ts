@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { DurableClient } from "durable-functions";
 import { OrchestrationRuntimeStatus } from "durable-functions";
 import { DomainError, ensureError } from "../../lib/errors";
+import type { LeaseStore } from "../../lib/tables";
 import { SWEEP_KEYS_ORCHESTRATION } from "../../orchestrations/sweepKeys/activityNames";
 import { sweepIdOfInstance, sweepInstanceId } from "../../orchestrations/sweepKeys/sweepIds";
 import type { SweepInput } from "../../orchestrations/sweepKeys/types";
@@ -37,21 +38,42 @@ export async function runningSweepId(client: DurableClient): Promise<string | un
   return sweep ? sweepIdOfInstance(sweep.instanceId) : undefined;
 }
 
+/** The lease that makes check-then-start one step across workers. */
+export const SWEEP_START_LEASE = "sweep-start";
+
+/** Longer than a check and a start take; a worker that dies holding it blocks sweeps no longer than this. */
+export const SWEEP_START_LEASE_MS = 60_000;
+
 /**
- * Two starts at the same moment on two workers can both pass the check; the second sweep then only
- * repeats decisions (deterministic rotation ids, per-key singleton), so it makes no extra version.
+ * Starts a sweep unless one is running, as one step across every worker: the check and the start
+ * happen under a Table Storage lease (a conditional insert, ETag-guarded once expired), so two
+ * starts at the same instant on two workers cannot both start; the one without the lease answers
+ * with the holder's sweep id (a 409 at the door). The lease is given back once the instance exists,
+ * from then on the task hub's answer is the check. Needs the task hub and Storage Table Data
+ * Contributor on the app's tables.
  */
-export async function startSweep(client: DurableClient, input: SweepInput): Promise<SweepStartOutcome> {
-  const runningId = await runningSweepId(client);
-  if (runningId) return { started: false, runningId };
+export async function startSweep(
+  client: DurableClient,
+  leases: LeaseStore,
+  input: SweepInput,
+  nowMs: number = Date.now(),
+): Promise<SweepStartOutcome> {
   const sweepId = input.sweepId ?? randomUUID();
-  const instanceId = sweepInstanceId(sweepId);
-  const start = await startInstance(client, {
-    name: SWEEP_KEYS_ORCHESTRATION,
-    instanceId,
-    input: { ...input, sweepId },
-    nextStep: "Try again once the Functions app's storage is reachable.",
-  });
-  if (!start.started) return { started: false, runningId: sweepId };
-  return { started: true, sweepId, instanceId };
+  const lease = await leases.acquire(SWEEP_START_LEASE, sweepId, SWEEP_START_LEASE_MS, nowMs);
+  if (!lease.isHeld) return { started: false, runningId: lease.holder };
+  try {
+    const runningId = await runningSweepId(client);
+    if (runningId) return { started: false, runningId };
+    const instanceId = sweepInstanceId(sweepId);
+    const start = await startInstance(client, {
+      name: SWEEP_KEYS_ORCHESTRATION,
+      instanceId,
+      input: { ...input, sweepId },
+      nextStep: "Try again once the Functions app's storage is reachable.",
+    });
+    if (!start.started) return { started: false, runningId: sweepId };
+    return { started: true, sweepId, instanceId };
+  } finally {
+    await lease.release();
+  }
 }

@@ -1,15 +1,18 @@
-// End to end through the local host: POST /api/sweeps (dry run, forced, one at a time, bad input) and GET /api/sweeps/{id}.
+// End to end through the local host: POST /api/sweeps (dry run, forced and paced, one at a time, bad input) and GET /api/sweeps/{id}.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ROTATIONS_PER_VAULT_PER_WINDOW,
-  START_WINDOW_MS,
-} from "../../../src/orchestrations/sweepKeys/limits";
-import { startE2eStack, type E2eStack } from "../../support/e2eStack";
-import { eventually, seedKey, versionsOf, type SeededKey } from "./seedEstate";
+import { rotationInstanceId } from "../../../src/lib/keys";
+import { TURN_WINDOW_MS } from "../../../src/orchestrations/sweepKeys/limits";
+import { putBinding, startE2eStack, type E2eStack } from "../../support/e2eStack";
+import { eventually, versionsOf } from "./seedEstate";
 
 let stack: E2eStack;
-const seeded: SeededKey[] = [];
-const KEY_COUNT = ROTATIONS_PER_VAULT_PER_WINDOW + 1;
+/**
+ * Each key pins 40 storage accounts: 40 of Storage's provider writes (10, then 10 per s), so the sweep
+ * gives the keys turns about 4 s apart and the fourth falls in its second window of turns.
+ */
+const KEY_COUNT = 4;
+const ACCOUNTS_PER_KEY = 40;
+const seeded: { keyName: string; keyId: string; accountIds: string[] }[] = [];
 
 const sweepInstances = () =>
   [...stack.host.durableStore.instances.values()].filter((instance) => instance.name === "sweepKeys");
@@ -36,12 +39,18 @@ async function getSweep(id: string): Promise<{ status: number; body: Record<stri
 beforeAll(async () => {
   stack = await startE2eStack({ eventSchema: "none" });
   for (let index = 0; index < KEY_COUNT; index += 1) {
-    seeded.push(
-      await seedKey(stack, {
-        keyName: `cmk-sweep${index}`,
-        storage: [{ name: `stsweep${index}`, mode: "pinned" }],
-      }),
-    );
+    const keyName = `cmk-sweep${index}`;
+    const created = await stack.operatorKeys().createRsaKey(keyName, { keySize: 2048 });
+    const accounts = await stack.arm.seedStorageAccounts({
+      count: ACCOUNTS_PER_KEY,
+      namePrefix: `stsweep${index}x`,
+      subscriptionIds: [stack.arm.subscriptionId],
+      customerManagedKey: { vaultName: stack.vaultName, keyName, keyVersion: created.properties.version },
+    });
+    await putBinding(stack, stack.vaultName, keyName, {
+      targets: accounts.ids.map((resourceId) => ({ kind: "storageAccount", resourceId, mode: "pinned" })),
+    });
+    seeded.push({ keyName, keyId: `${stack.vaultUrl()}/keys/${keyName}`, accountIds: accounts.ids });
   }
 }, 60_000);
 
@@ -82,7 +91,7 @@ describe("POST /api/sweeps", () => {
     expect(await versionsOf(stack, seeded[0].keyName)).toHaveLength(1);
   });
 
-  it("forced: 202 with id and status URL, paced per vault, one sweep at a time, a summary record at the end", async () => {
+  it("forced: 202 with id and status URL, turns within Storage's writes, one sweep at a time, a summary record at the end", async () => {
     const answer = await postSweep({ reason: "suspected leak", force: true, vaultName: "kv-e2e" });
     expect(answer.status).toBe(202);
     const id = answer.body.id as string;
@@ -90,29 +99,40 @@ describe("POST /api/sweeps", () => {
     expect(answer.location).toBe(answer.body.statusUrl);
     expect(stack.host.getStatus(`sweep:${id}`)).toBeDefined();
 
-    // One more key than a window allows: the sweep waits on a durable timer with that key still waiting.
+    // The first window's rotations are started, each waiting for its turn; the fourth key waits for the next window.
     const running = await eventually(async () => {
       const read = await getSweep(id);
       const counts = read.body.counts as Record<string, number> | undefined;
-      return read.body.status === "Running" && counts?.Started === ROTATIONS_PER_VAULT_PER_WINDOW
-        ? read
-        : undefined;
+      return read.body.status === "Running" && counts?.Started === KEY_COUNT - 1 ? read : undefined;
     }, "the first window started");
     expect(running.body).toMatchObject({
       id,
-      counts: { Started: ROTATIONS_PER_VAULT_PER_WINDOW, Waiting: 1 },
+      counts: { Started: KEY_COUNT - 1, Waiting: 1 },
       failed: [],
       finishedAt: null,
     });
-    expect(running.body.waiting).toHaveLength(1);
-    expect(seeded.map((key) => key.keyId)).toContain((running.body.waiting as string[])[0]);
+    expect(running.body.waiting).toEqual([seeded[KEY_COUNT - 1].keyId]);
+    const turns = seeded.slice(0, KEY_COUNT - 1).map((key) => {
+      const instance = stack.host.durableStore.instances.get(
+        rotationInstanceId({ vaultName: stack.vaultName, keyName: key.keyName }),
+      );
+      return (JSON.parse(instance!.inputJson!) as { notBeforeMs: number }).notBeforeMs;
+    });
+    // 40 writes each: the first goes at once, each next one when about 40 more have refilled (9.5 per s counted).
+    expect(turns[1] - turns[0]).toBeGreaterThan(3_500);
+    expect(turns[2] - turns[1]).toBeGreaterThan(3_500);
+    const last = rotationInstanceId({ vaultName: stack.vaultName, keyName: seeded[KEY_COUNT - 2].keyName });
+    expect((stack.host.getStatus(last)?.customStatus as { step?: string } | undefined)?.step).toBe(
+      "WaitingForTurn",
+    );
 
     const second = await postSweep({ reason: "again" });
     expect(second.status).toBe(409);
     expect(second.body).toEqual({ error: { code: "SweepInProgress", message: expect.any(String) }, id });
     expect(sweepInstances()).toHaveLength(1);
 
-    await stack.advance(START_WINDOW_MS);
+    // Past every turn, and the window the sweep leaves the rotations before it checks drift.
+    for (let step = 0; step < 4; step += 1) await stack.advance(TURN_WINDOW_MS);
     const done = await eventually(async () => {
       const read = await getSweep(id);
       return read.body.status !== "Running" ? read : undefined;
@@ -132,8 +152,38 @@ describe("POST /api/sweeps", () => {
     expect(Date.parse(done.body.finishedAt as string)).toBeGreaterThanOrEqual(
       Date.parse(done.body.startedAt as string),
     );
-    await stack.advance(1_000);
-    for (const key of seeded) expect(await versionsOf(stack, key.keyName)).toHaveLength(2);
+    for (const key of seeded) {
+      const [newest] = await eventually(async () => {
+        const versions = await versionsOf(stack, key.keyName);
+        return versions.length === 2 ? versions : undefined;
+      }, `a new version of ${key.keyName}`);
+      const pinned = stack.arm.storageAccounts().filter((account) => key.accountIds.includes(account.id));
+      expect(pinned.every((account) => account.keyVersion === newest.version)).toBe(true);
+    }
+  }, 90_000);
+
+  it("two sweeps asked for at the same instant: exactly one starts, the other gets 409 with its id", async () => {
+    const answers = await Promise.all([
+      postSweep({ reason: "race a", vaultName: "kv-e2e" }),
+      postSweep({ reason: "race b", vaultName: "kv-e2e" }),
+    ]);
+    const started = answers.filter((answer) => answer.status === 202);
+    expect(started).toHaveLength(1);
+    const refused = answers.find((answer) => answer.status !== 202)!;
+    expect(refused.status).toBe(409);
+    expect(refused.body).toEqual({
+      error: { code: "SweepInProgress", message: expect.any(String) },
+      id: started[0].body.id,
+    });
+    expect(
+      sweepInstances().filter((instance) => instance.status === "Running" || instance.status === "Pending"),
+    ).toHaveLength(1);
+    // Nothing is due (unforced): the sweep only checks drift, a window after nothing.
+    for (let step = 0; step < 2; step += 1) await stack.advance(TURN_WINDOW_MS);
+    await eventually(async () => {
+      const read = await getSweep(started[0].body.id as string);
+      return read.body.status !== "Running" ? read : undefined;
+    }, "the raced sweep finished");
   }, 60_000);
 
   it("GET of an unknown or malformed id answers 404 with the error shape", async () => {

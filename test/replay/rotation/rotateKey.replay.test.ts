@@ -155,6 +155,23 @@ describe("rotateKey replay", () => {
     expect(run.state.output).toMatchObject({ status: "Completed", retirement: { disabledVersions: ["v1"] } });
   });
 
+  it("waits for the turn a sweep gave it before it reads anything, and hands the snapshot's consumers to its plan", async () => {
+    const plan = planFor([pinnedStorage]);
+    const notBeforeMs = startAt.getTime() + 7_500;
+    const discovered = [pinnedStorage, versionlessStorage];
+    const run = await rotate(answers(plan), { ...input, trigger: "ScheduledSweep", notBeforeMs, discovered });
+    expect(names(run.actions).slice(0, 2)).toEqual([
+      `timer@${new Date(notBeforeMs).toISOString()}`,
+      LOAD_ROTATION_PLAN,
+    ]);
+    expect(run.customStatuses[0]).toMatchObject({ step: "WaitingForTurn", status: "Running" });
+    expect(run.actions[1].input).toMatchObject({ discovered, notBeforeMs });
+    expect(run.actions[1].input.nowMs).toBeGreaterThanOrEqual(notBeforeMs);
+    // A turn already past (a late start) waits for nothing.
+    const late = await rotate(answers(plan), { ...input, notBeforeMs: startAt.getTime() - 1 });
+    expect(names(late.actions)[0]).toBe(LOAD_ROTATION_PLAN);
+  });
+
   it("shows the step and each target's state in custom status while waiting to retire", async () => {
     const plan = planFor([pinnedStorage]);
     const run = await rotate(answers(plan));

@@ -1,11 +1,10 @@
-// Activity: decides what the sweep does for one key: rotate when due, repair drift of pinned targets, or nothing.
+// Activity: decides what the sweep does for each key of a batch: rotate when due, repair drift of pinned targets, or nothing.
 import { retireNotBeforeMs, rotationDue, type KeyBinding } from "../../../lib/bindings";
-import { parseArmResourceId } from "../../../lib/consumers/armResourceId";
 import { ensureError } from "../../../lib/errors";
 import type { KeyInfo } from "../../../lib/keys";
 import { getServices } from "../../../lib/services";
-import { ARM_READS_PER_PINNED_TARGET, ARM_READS_PER_VERSIONLESS_TARGET } from "../limits";
-import type { KeyAssessment, StartCost, SweepKey } from "../types";
+import type { KeyAssessment, KeyAssessments, SweepKey } from "../types";
+import { rotationCost, type WorkCost } from "../workCost";
 
 export interface AssessKeyInput {
   key: SweepKey;
@@ -15,25 +14,18 @@ export interface AssessKeyInput {
   force?: boolean;
 }
 
-/** What rotating (or repairing) this key's targets will spend of Azure's limits. */
-export function costOfTargets(binding: KeyBinding, action: "Rotate" | "RepairDrift"): StartCost {
-  const cost: StartCost = {
-    keyVaultCreates: action === "Rotate" ? 1 : 0,
-    armReadsBySubscription: {},
-    armWritesBySubscription: {},
-    storageWrites: 0,
-  };
-  for (const target of binding.targets) {
-    const subscription = parseArmResourceId(target.resourceId)?.subscriptionId.toLowerCase() ?? "unknown";
-    const isPinned = target.mode === "pinned";
-    cost.armReadsBySubscription[subscription] =
-      (cost.armReadsBySubscription[subscription] ?? 0) +
-      (isPinned ? ARM_READS_PER_PINNED_TARGET : ARM_READS_PER_VERSIONLESS_TARGET);
-    if (!isPinned) continue;
-    cost.armWritesBySubscription[subscription] = (cost.armWritesBySubscription[subscription] ?? 0) + 1;
-    if (target.kind === "storageAccount") cost.storageWrites += 1;
-  }
-  return cost;
+/** What rotating (or repairing) this key's bound targets will spend of Azure's limits. */
+export function costOfTargets(
+  binding: KeyBinding,
+  action: "Rotate" | "RepairDrift",
+  current: KeyInfo,
+): WorkCost {
+  return rotationCost({
+    vaultName: binding.key.vaultName,
+    isNewVersion: action === "Rotate",
+    isHsmKey: current.keyType.endsWith("-HSM"),
+    targets: binding.targets,
+  });
 }
 
 /** The first pinned target not configured with the newest version, skipping linked pinned policies (manual action). */
@@ -73,13 +65,15 @@ export async function assessKey(input: AssessKeyInput): Promise<KeyAssessment> {
     const current = await keyVault.getKey(key);
     if (!current.enabled)
       return none(`The current version ${current.version} is disabled (revoked?).`, current.version);
+    const adopts = binding.policy.adoptDiscovered === true ? { adoptsDiscovered: true } : {};
     if (input.force) {
       return {
         key,
         action: "Rotate",
         detail: "Forced: every bound key is rotated, due or not.",
         currentVersion: current.version,
-        cost: costOfTargets(binding, "Rotate"),
+        cost: costOfTargets(binding, "Rotate", current),
+        ...adopts,
       };
     }
     const due = rotationDue(binding.policy, current, input.nowMs);
@@ -90,7 +84,8 @@ export async function assessKey(input: AssessKeyInput): Promise<KeyAssessment> {
         action: "Rotate",
         detail: `Due (${due.reason})${since}.`,
         currentVersion: current.version,
-        cost: costOfTargets(binding, "Rotate"),
+        cost: costOfTargets(binding, "Rotate", current),
+        ...adopts,
       };
     }
     const drift = await driftOf(binding, current);
@@ -100,7 +95,8 @@ export async function assessKey(input: AssessKeyInput): Promise<KeyAssessment> {
         action: "RepairDrift",
         detail: drift,
         currentVersion: current.version,
-        cost: costOfTargets(binding, "RepairDrift"),
+        cost: costOfTargets(binding, "RepairDrift", current),
+        ...adopts,
       };
     }
     const next =
@@ -110,4 +106,22 @@ export async function assessKey(input: AssessKeyInput): Promise<KeyAssessment> {
   } catch (error) {
     return none(`Could not be assessed: ${ensureError(error).message}`);
   }
+}
+
+export interface AssessKeysInput {
+  keys: SweepKey[];
+  nowMs: number;
+  force?: boolean;
+}
+
+/**
+ * A batch of keys in one activity (each assessed at once, in parallel): one history event each way
+ * for the batch instead of per key keeps a sweep over hundreds of keys from replaying hundreds of
+ * episodes. Read-only; never throws (a key that cannot be read is "None" with the reason).
+ */
+export async function assessKeys(input: AssessKeysInput): Promise<KeyAssessments> {
+  const assessments = await Promise.all(
+    input.keys.map((key) => assessKey({ key, nowMs: input.nowMs, ...(input.force ? { force: true } : {}) })),
+  );
+  return { assessments };
 }

@@ -2,12 +2,14 @@
 import { driftChanges, driftOf, type DriftItem } from "../../../lib/discovery";
 import { getServices } from "../../../lib/services";
 import { getTelemetry } from "../../../lib/telemetry";
-import type { KeyDrift, SweepKey } from "../types";
+import type { FoundConsumer, KeyDrift, SweepKey } from "../types";
 
 export interface RecordDriftInput {
   key: SweepKey;
   /** Orchestration time of the sweep. */
   nowMs: number;
+  /** What the sweep's Resource Graph snapshot found using the key; absent = ask Resource Graph now. */
+  found?: FoundConsumer[];
 }
 
 const describe = (items: readonly DriftItem[]) =>
@@ -23,7 +25,7 @@ export async function recordDrift(input: RecordDriftInput): Promise<KeyDrift> {
   const { bindings, discovery, drift, audit, notifications, allowList } = getServices();
   const { key, nowMs } = input;
   const binding = await bindings.get(key);
-  const now = driftOf(await discovery.consumersOf(key, binding?.targets ?? []));
+  const now = driftOf(await discovery.consumersOf(key, binding?.targets ?? [], input.found));
   const { detected, resolved } = driftChanges(await drift.get(key), now);
   const keyId = allowList.keyIdOf(key);
   const changes = [

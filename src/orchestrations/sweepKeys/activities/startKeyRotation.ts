@@ -1,19 +1,24 @@
 // Activity: starts one rotation decided by the sweep, through the same per-key singleton as the doors.
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
-import { startRotation, type StartOutcome } from "../../../starters/rotations/startRotation";
+import { startRotation } from "../../../starters/rotations/startRotation";
 import { getServices } from "../../../lib/services";
-import type { SweepStartInput } from "../types";
+import type { SweepStartInput, SweepStartOutcome } from "../types";
 
 /** The durable client binding this activity declares (orchestrations themselves cannot start other instances). */
 export const durableClientInput = df.input.durableClient();
 
-/** Safe to run twice: the rotation id is deterministic and a running instance is never started again. */
+/**
+ * Safe to run twice: the rotation id is deterministic and a running instance is never started again.
+ * Also answers the ARM headroom this worker last saw (its rotations' calls), which the sweep lowers
+ * its model of ARM's buckets with.
+ */
 export async function startKeyRotation(
   input: SweepStartInput,
   context: InvocationContext,
-): Promise<StartOutcome> {
-  return startRotation(
+): Promise<SweepStartOutcome> {
+  const services = getServices();
+  const outcome = await startRotation(
     df.getClient(context),
     {
       key: input.key,
@@ -22,8 +27,15 @@ export async function startKeyRotation(
       mode: input.mode,
       rotationId: input.rotationId,
       ...(input.version === undefined ? {} : { version: input.version }),
+      ...(input.notBeforeMs === undefined ? {} : { notBeforeMs: input.notBeforeMs }),
+      ...(input.discovered === undefined ? {} : { discovered: input.discovered }),
     },
     undefined,
-    getServices(),
+    services,
   );
+  const observedHeadroom = services.clients.armHeadroom.observations();
+  // A second run of this activity (at-least-once delivery) finds the rotation it started itself: that is ours.
+  if (!outcome.started && outcome.reason === "RotationInProgress" && outcome.runningId === input.rotationId)
+    return { started: true, rotationId: input.rotationId, instanceId: outcome.instanceId, observedHeadroom };
+  return { ...outcome, observedHeadroom };
 }

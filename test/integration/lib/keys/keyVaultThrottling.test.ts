@@ -1,9 +1,10 @@
-// Key Vault throttling and outages: the SDK's own retry honours Retry-After and the gateway adds none of its own.
+// Key Vault throttling and outages: the SDK's own retry honours Retry-After; a bare 429 backs off 1, 2, 4, 8, 16 s (scaled here).
 import { KeyClient } from "@azure/keyvault-keys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCredential } from "../../../../sandbox/identity";
 import { startKeyVaultEmulator, type KeyVaultEmulator } from "../../../../sandbox/keyvault";
 import { createAzureClients } from "../../../../src/lib/azure";
+import { isDomainError } from "../../../../src/lib/errors";
 import { createKeyVaultGateway, type KeyVaultGateway } from "../../../../src/lib/keys";
 import { loadSettings } from "../../../../src/lib/settings";
 
@@ -12,6 +13,9 @@ const key = { vaultName: "kv1", keyName: "cmk" };
 describe("Key Vault gateway under throttling", () => {
   let emulator: KeyVaultEmulator;
   let gateway: KeyVaultGateway;
+  /** The app's own clients with the backoff scaled down: 20, 40, 80, 160, 320 ms instead of 1 … 16 s. */
+  let quickBackoff: KeyVaultGateway;
+  let noRetries: KeyVaultGateway;
 
   beforeAll(async () => {
     // One create per 1.5 s window: the second create must wait for the window, told by Retry-After.
@@ -27,6 +31,15 @@ describe("Key Vault gateway under throttling", () => {
       CMK_SWEEP_SCHEDULE: "0 0 * * * *",
     });
     gateway = createKeyVaultGateway(createAzureClients(settings, { credential: sandboxCredential("app") }));
+    quickBackoff = createKeyVaultGateway(
+      createAzureClients(settings, {
+        credential: sandboxCredential("app"),
+        retryOptions: { retryDelayInMs: 20 },
+      }),
+    );
+    noRetries = createKeyVaultGateway(
+      createAzureClients(settings, { credential: sandboxCredential("app"), retryOptions: { maxRetries: 0 } }),
+    );
     const admin = new KeyClient(emulator.vaultUrl("kv1"), sandboxCredential("admin"), {
       disableChallengeResourceVerification: true,
     });
@@ -52,6 +65,39 @@ describe("Key Vault gateway under throttling", () => {
       expect((await gateway.getKey(key)).keyType).toBe("RSA");
     } finally {
       clearTimeout(lifted);
+      emulator.clearFaults("kv1");
+    }
+  });
+
+  it("backs off a 429 that names no wait, and gets through once Key Vault answers again", async () => {
+    emulator.setFaults("kv1", { errorRate: 1, statuses: [429], omitRetryAfter: true });
+    // Sends at 0, 20, 60, 140 ms …: the faults are gone before the third retry.
+    const lifted = setTimeout(() => emulator.clearFaults("kv1"), 100);
+    try {
+      expect((await quickBackoff.getKey(key)).keyType).toBe("RSA");
+    } finally {
+      clearTimeout(lifted);
+      emulator.clearFaults("kv1");
+    }
+  });
+
+  it("gives a bare 429 back as throttling only after the whole back-off, never at once", async () => {
+    emulator.setFaults("kv1", { errorRate: 1, statuses: [429], omitRetryAfter: true });
+    try {
+      const started = Date.now();
+      const failure = await quickBackoff.getKey(key).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isDomainError(failure, "DependencyThrottled")).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(20 + 40 + 80 + 160 + 320);
+      // Without retries (tests of the app's own retry logic) the 429 comes back at once.
+      const quick = Date.now();
+      expect(
+        isDomainError(await noRetries.getKey(key).catch((error: unknown) => error), "DependencyThrottled"),
+      ).toBe(true);
+      expect(Date.now() - quick).toBeLessThan(600);
+    } finally {
       emulator.clearFaults("kv1");
     }
   });

@@ -1,6 +1,12 @@
 // The query text stays inside Resource Graph's documented KQL, and each row is checked exactly.
 import { describe, expect, it } from "vitest";
-import { enterprisePolicyQuery, keyNameOfRow, storageAccountQuery } from "../../../../src/lib/discovery";
+import {
+  enterprisePoliciesOfVaultsQuery,
+  enterprisePolicyQuery,
+  keyNameOfRow,
+  storageAccountQuery,
+  storageAccountsOfVaultsQuery,
+} from "../../../../src/lib/discovery";
 import { referenceOfRow } from "../../../../src/lib/discovery/consumerQueries";
 
 const filter = { vaultName: "KV1", vaultUrl: "https://kv1.vault.azure.net", keyName: "cmk" };
@@ -20,6 +26,23 @@ describe("consumer queries", () => {
     expect(query).toContain("'microsoft.powerplatform/enterprisepolicies'");
     expect(query).toContain("contains '/providers/microsoft.keyvault/vaults/kv1'");
     expect(query).toContain("keyVault.key.name) =~ 'cmk'");
+  });
+
+  it("finds every key's consumers of several vaults in one query per kind (a sweep's snapshot)", () => {
+    const vaults = [
+      { vaultName: "KV1", vaultUrl: "https://kv1.vault.azure.net" },
+      { vaultName: "kv2", vaultUrl: "https://KV2.vault.azure.net" },
+    ];
+    const storage = storageAccountsOfVaultsQuery(vaults);
+    expect(storage).toContain(
+      "| where tolower(tostring(properties.encryption.keyvaultproperties.keyvaulturi)) contains 'https://kv1.vault.azure.net' or tolower(tostring(properties.encryption.keyvaultproperties.keyvaulturi)) contains 'https://kv2.vault.azure.net'",
+    );
+    expect(storage).not.toContain("keyname");
+    expect(storage.endsWith("| order by id asc")).toBe(true);
+    const policies = enterprisePoliciesOfVaultsQuery(vaults);
+    expect(policies).toContain(
+      "contains '/providers/microsoft.keyvault/vaults/kv1' or tolower(tostring(properties.encryption.keyVault.id)) contains '/providers/microsoft.keyvault/vaults/kv2'",
+    );
   });
 
   it("escapes quotes in literals", () => {

@@ -3,7 +3,7 @@ import type { DurableClient } from "durable-functions";
 import { describe, expect, it } from "vitest";
 import { instanceNotFound } from "../../../support/durableClientErrors";
 import { revocationInstanceId, rotationInstanceId } from "../../../../src/lib/keys";
-import { startRotation } from "../../../../src/starters/rotations/startRotation";
+import { deterministicRotationId, startRotation } from "../../../../src/starters/rotations/startRotation";
 
 const key = { vaultName: "kv1", keyName: "cmk" };
 
@@ -139,5 +139,13 @@ describe("startRotation", () => {
     expect(await startRotation(client, { ...request, rotationId: "keynearexpiry.kv1.cmk.v1" })).toMatchObject(
       { rotationId: "keynearexpiry.kv1.cmk.v1" },
     );
+  });
+});
+
+describe("deterministicRotationId", () => {
+  it("is the same for the same cause and table-safe", () => {
+    const id = deterministicRotationId("KeyNearExpiry", "KV1", "cmk/x", "ab12");
+    expect(id).toBe(deterministicRotationId("KeyNearExpiry", "kv1", "cmk/x", "AB12"));
+    expect(id).toMatch(/^[0-9a-z.-]+$/);
   });
 });

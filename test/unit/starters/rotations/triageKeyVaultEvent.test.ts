@@ -54,6 +54,7 @@ function services(current: KeyInfo, bound: KeyBinding | null = binding) {
     },
     discovery: {
       find: () => Promise.resolve([]),
+      findInVaults: () => Promise.resolve([]),
       consumersOf: () => Promise.resolve([]),
     },
   };
