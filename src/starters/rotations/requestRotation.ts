@@ -4,7 +4,7 @@ import type { RotationRecord } from "../../lib/audit";
 import { DomainError } from "../../lib/errors";
 import type { Services } from "../../lib/services";
 import { planRotation } from "../../orchestrations/rotateKey/planRotation";
-import { startRotation, type StartOutcome } from "./startRotation";
+import { auditedFirstRecord, startRotation, type StartOutcome } from "./startRotation";
 import type { RotateKeyInput, RotationPlan, TargetRef } from "../../orchestrations/rotateKey/types";
 
 export interface RotationAsk {
@@ -104,17 +104,7 @@ export async function requestRotation(
   const outcome = await startRotation(
     client,
     request,
-    {
-      write: (input) => services.audit.putRotation(key, firstRecord(input)),
-      withdraw: (input, { reason, anotherStartWon }) =>
-        services.audit.putRotation(key, {
-          ...firstRecord(input),
-          // Lost to a simultaneous start: the other rotation does the work, this one changed nothing.
-          status: anotherStartWon ? "Skipped" : "Failed",
-          finishedAt: new Date().toISOString(),
-          detail: reason,
-        }),
-    },
+    auditedFirstRecord(services.audit, key, firstRecord),
     services,
   );
   return { kind: "start", outcome };

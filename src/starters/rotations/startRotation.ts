@@ -1,6 +1,7 @@
 // Starts a key's rotateKey instance unless one is already busy: the per-key singleton every door and the sweep go through.
 import { randomUUID } from "node:crypto";
 import type { DurableClient } from "durable-functions";
+import type { RotationRecord } from "../../lib/audit";
 import { revocationInstanceId, rotationInstanceId, type KeyIdentity } from "../../lib/keys";
 import type { Services } from "../../lib/services";
 import { activeInstanceStatus } from "../activeInstanceStatus";
@@ -52,6 +53,28 @@ export interface FirstRecord {
   write(input: RotateKeyInput): Promise<void>;
   /** Nothing was started (task hub unavailable, or another start won): the record must not keep saying Running. */
   withdraw(input: RotateKeyInput, why: { reason: string; anotherStartWon: boolean }): Promise<void>;
+}
+
+/**
+ * The FirstRecord of a starter that knows what the rotation's record looks like before it starts:
+ * written as given, and withdrawn as Skipped (another start won: it does the work) or Failed. Needs
+ * Storage Table Data Contributor.
+ */
+export function auditedFirstRecord(
+  audit: Pick<Services["audit"], "putRotation">,
+  key: KeyIdentity,
+  recordOf: (input: RotateKeyInput) => RotationRecord,
+): FirstRecord {
+  return {
+    write: (input) => audit.putRotation(key, recordOf(input)),
+    withdraw: (input, { reason, anotherStartWon }) =>
+      audit.putRotation(key, {
+        ...recordOf(input),
+        status: anotherStartWon ? "Skipped" : "Failed",
+        finishedAt: new Date().toISOString(),
+        detail: reason,
+      }),
+  };
 }
 
 /** Within one worker, check-then-start for a key runs one at a time, so concurrent requests see each other. */

@@ -125,6 +125,18 @@ describe("POST /api/sweeps", () => {
     expect((stack.host.getStatus(last)?.customStatus as { step?: string } | undefined)?.step).toBe(
       "WaitingForTurn",
     );
+    // A rotation waiting for its turn already answers by its id, saying it waits.
+    const waitingRotationId = (
+      JSON.parse(stack.host.durableStore.instances.get(last)!.inputJson!) as { rotationId: string }
+    ).rotationId;
+    const waitingRecord = await stack.call(`/api/rotations/${encodeURIComponent(waitingRotationId)}`);
+    expect(waitingRecord.status).toBe(200);
+    expect(await waitingRecord.json()).toMatchObject({
+      id: waitingRotationId,
+      status: "Running",
+      trigger: "ScheduledSweep",
+      detail: expect.stringContaining("Waiting for its turn"),
+    });
 
     const second = await postSweep({ reason: "again" });
     expect(second.status).toBe(409);

@@ -1,7 +1,7 @@
 // Activity: starts one rotation decided by the sweep, through the same per-key singleton as the doors.
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
-import { startRotation } from "../../../starters/rotations/startRotation";
+import { auditedFirstRecord, startRotation } from "../../../starters/rotations/startRotation";
 import { getServices } from "../../../lib/services";
 import type { SweepStartInput, SweepStartOutcome } from "../types";
 
@@ -9,7 +9,8 @@ import type { SweepStartInput, SweepStartOutcome } from "../types";
 export const durableClientInput = df.input.durableClient();
 
 /**
- * Safe to run twice: the rotation id is deterministic and a running instance is never started again.
+ * Safe to run twice: the rotation id is deterministic and a running instance is never started again
+ * (nor its first record written again). Needs Storage Table Data Contributor for that record.
  * Also answers the ARM headroom this worker last saw (its rotations' calls), which the sweep lowers
  * its model of ARM's buckets with.
  */
@@ -30,7 +31,24 @@ export async function startKeyRotation(
       ...(input.notBeforeMs === undefined ? {} : { notBeforeMs: input.notBeforeMs }),
       ...(input.discovered === undefined ? {} : { discovered: input.discovered }),
     },
-    undefined,
+    // Written before the instance starts (nothing when it already runs), so the rotation id answers
+    // GET /api/rotations/{id} while the rotation waits for its turn; the rotation replaces it once it plans.
+    auditedFirstRecord(services.audit, input.key, (rotation) => ({
+      id: rotation.rotationId,
+      keyId: services.allowList.keyIdOf(input.key),
+      status: "Running",
+      reason: rotation.reason,
+      trigger: rotation.trigger,
+      previousVersion: null,
+      newVersion: null,
+      targets: [],
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      detail:
+        input.notBeforeMs === undefined
+          ? null
+          : `Waiting for its turn within Azure's limits (from ${new Date(input.notBeforeMs).toISOString()}).`,
+    })),
     services,
   );
   const observedHeadroom = services.clients.armHeadroom.observations();
