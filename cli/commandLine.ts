@@ -62,17 +62,19 @@ export type Command =
       isDryRun: boolean;
       shouldWait: boolean;
     }
-  | {
-      name: "changeKey";
-      fromKeyRef: string;
-      toKeyRef: string;
-      reason: string;
-      isDryRun: boolean;
-      shouldWait: boolean;
-      strategy?: KeyChangeStrategyArg;
-      /** Narrows the change to these consumers (ARM resource ids); empty = every consumer of the old key. */
-      targets: string[];
-    };
+  | ({ name: "changeKey" } & ChangeKeyArgs);
+
+/** `change-key <from> <to> --reason … [--dry-run] [--strategy …] [--target id]… [--wait]`. */
+export interface ChangeKeyArgs {
+  fromKeyRef: string;
+  toKeyRef: string;
+  reason: string;
+  isDryRun: boolean;
+  shouldWait: boolean;
+  strategy?: KeyChangeStrategyArg;
+  /** Narrows the change to these consumers (ARM resource ids); empty = every consumer of the old key. */
+  targets: string[];
+}
 
 export interface ParsedCommandLine {
   command: Command;

@@ -33,6 +33,23 @@ export function listOf(value: unknown): Json[] {
 }
 
 /** Renders `GET /api/rotations/{id}` (and history records, which share its shape). */
+/** A record's targets as an indented table under "  targets" (nothing when it has none); `withMode` adds a mode column. */
+export function targetLines(record: Json, withMode = false): string[] {
+  const targets = listOf(record.targets);
+  if (targets.length === 0) return [];
+  const table = renderTable(
+    ["status", "kind", ...(withMode ? ["mode"] : []), "resource", "detail"],
+    targets.map((target) => [
+      text(target.status),
+      text(target.kind),
+      ...(withMode ? [text(target.mode)] : []),
+      shortName(target.resourceId),
+      text(target.detail, ""),
+    ]),
+  );
+  return ["  targets", ...table.split("\n").map((line) => `    ${line}`)];
+}
+
 export function renderRotation(record: unknown): string {
   if (!isRecord(record)) return text(record);
   const lines = [
@@ -42,21 +59,7 @@ export function renderRotation(record: unknown): string {
     `  versions   ${text(record.previousVersion)} -> ${text(record.newVersion)}`,
     `  started    ${text(record.startedAt)}   finished: ${text(record.finishedAt)}`,
   ];
-  const targets = listOf(record.targets);
-  if (targets.length > 0) {
-    lines.push("  targets");
-    const table = renderTable(
-      ["status", "kind", "mode", "resource", "detail"],
-      targets.map((target) => [
-        text(target.status),
-        text(target.kind),
-        text(target.mode),
-        shortName(target.resourceId),
-        text(target.detail, ""),
-      ]),
-    );
-    lines.push(...table.split("\n").map((line) => `    ${line}`));
-  }
+  lines.push(...targetLines(record, true));
   return lines.join("\n");
 }
 
@@ -115,20 +118,7 @@ export function renderRevocation(record: unknown): string {
       `  environments ${environments.map((environment) => `${text(environment.displayName ?? environment.id)}: ${text(environment.state)}`).join(", ")}`,
     );
   }
-  const targets = listOf(record.targets);
-  if (targets.length > 0) {
-    lines.push("  targets");
-    const table = renderTable(
-      ["status", "kind", "resource", "detail"],
-      targets.map((target) => [
-        text(target.status),
-        text(target.kind),
-        shortName(target.resourceId),
-        text(target.detail, ""),
-      ]),
-    );
-    lines.push(...table.split("\n").map((line) => `    ${line}`));
-  }
+  lines.push(...targetLines(record));
   return lines.join("\n");
 }
 

@@ -1,5 +1,5 @@
 // Human-readable renderings of key changes: the dry-run plan, a preflight refusal, the record and its progress line.
-import { isRecord, listOf, shortName, text, type Json } from "./render";
+import { isRecord, listOf, targetLines, text, type Json } from "./render";
 import { renderTable } from "./table";
 
 /**
@@ -142,19 +142,6 @@ export function renderKeyChange(record: unknown): string {
     const commands = commandsIn(detail);
     if (commands.length > 0) lines.push("  to go on, run:", ...indented(commands, "    "));
   }
-  const targets = listOf(record.targets);
-  if (targets.length > 0) {
-    lines.push("  targets");
-    const table = renderTable(
-      ["status", "kind", "resource", "detail"],
-      targets.map((target) => [
-        text(target.status),
-        text(target.kind),
-        shortName(target.resourceId),
-        text(target.detail, ""),
-      ]),
-    );
-    lines.push(...indented(table.split("\n"), "    "));
-  }
+  lines.push(...targetLines(record));
   return lines.join("\n");
 }

@@ -1,7 +1,7 @@
 // `change-key <from> <to> --reason … [--dry-run] [--strategy s] [--target id]… [--wait]`: moves every consumer of
 // one key to a different key (or plans it), and optionally waits for the outcome.
 import { CliError } from "../CliError";
-import type { KeyChangeStrategyArg } from "../commandLine";
+import type { ChangeKeyArgs } from "../commandLine";
 import { ExitCode, type ExitCodeValue } from "../exitCodes";
 import { resolveKeyId } from "../keyReference";
 import { exitCodeForOutcome } from "../outcome";
@@ -13,16 +13,6 @@ import {
 } from "../renderKeyChange";
 import { JUST_STARTED_GRACE_MS, waitForOutcome } from "../waitForOutcome";
 import { acceptedId, emit, postStart, type CommandContext } from "./CommandContext";
-
-export interface ChangeKeyArgs {
-  fromKeyRef: string;
-  toKeyRef: string;
-  reason: string;
-  isDryRun: boolean;
-  shouldWait: boolean;
-  strategy?: KeyChangeStrategyArg;
-  targets: string[];
-}
 
 export async function changeKey(context: CommandContext, args: ChangeKeyArgs): Promise<ExitCodeValue> {
   const { keyVaults } = context.connection;
