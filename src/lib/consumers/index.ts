@@ -22,7 +22,13 @@ export {
   type ConsumerRegistry,
 } from "./registry";
 export { parseArmResourceId, vaultNameOfArmId, type ArmResourceId } from "./armResourceId";
-export { storageAccountSpec, createStorageAccountConsumer } from "./storageAccount";
+export {
+  storageAccountSpec,
+  createStorageAccountConsumer,
+  readStorageAccount,
+  storageAccountFailure,
+  storageAccountIdOf,
+} from "./storageAccount";
 export {
   powerPlatformPolicySpec,
   createPowerPlatformPolicyConsumer,

@@ -1,5 +1,6 @@
 // Consumer kind storageAccount: an Azure Storage account encrypted with the key (pinned: PATCH keyversion; versionless: Storage polls daily).
 import type { Encryption, StorageAccount } from "@azure/arm-storage";
+import type { AzureClients } from "../azure/types";
 import type { BindingTarget } from "../bindings/types";
 import { DomainError, fromAzureError } from "../errors";
 import { versionOfKeyId } from "../keys/keyId";
@@ -42,35 +43,43 @@ export const storageAccountSpec: ConsumerSpec = {
   minimumRetireAfter: "P2D",
 };
 
+/** The account's subscription, resource group and name (InvalidBinding when the id is not one). */
+export function storageAccountIdOf(target: BindingTarget): ArmResourceId {
+  const parsed = parseArmResourceId(target.resourceId);
+  if (!parsed)
+    throw new DomainError(
+      "InvalidBinding",
+      storageAccountSpec.resourceIdProblem(target.resourceId) ?? "bad resource id",
+    );
+  return parsed;
+}
+
+/** An ARM failure about a storage account, translated once (404: ResourceNotFound). */
+export function storageAccountFailure(target: BindingTarget, error: unknown) {
+  return fromAzureError(error, {
+    dependency: "Azure Resource Manager",
+    subject: `storage account ${target.resourceId}`,
+    notFoundCode: "ResourceNotFound",
+  });
+}
+
+/** The account as ARM shows it now. Needs Microsoft.Storage/storageAccounts/read. */
+export async function readStorageAccount(
+  clients: Pick<AzureClients, "storageClient">,
+  target: BindingTarget,
+): Promise<StorageAccount> {
+  const id = storageAccountIdOf(target);
+  try {
+    return await clients
+      .storageClient(id.subscriptionId)
+      .storageAccounts.getProperties(id.resourceGroup, id.name);
+  } catch (error) {
+    throw storageAccountFailure(target, error);
+  }
+}
+
 /** Builds the storageAccount consumer. Needs Microsoft.Storage/storageAccounts/read and /write (Storage Account Contributor). */
 export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
-  const idOf = (target: BindingTarget): ArmResourceId => {
-    const parsed = parseArmResourceId(target.resourceId);
-    if (!parsed)
-      throw new DomainError(
-        "InvalidBinding",
-        storageAccountSpec.resourceIdProblem(target.resourceId) ?? "bad resource id",
-      );
-    return parsed;
-  };
-  const fail = (target: BindingTarget, error: unknown) =>
-    fromAzureError(error, {
-      dependency: "Azure Resource Manager",
-      subject: `storage account ${target.resourceId}`,
-      notFoundCode: "ResourceNotFound",
-    });
-
-  const readAccount = async (target: BindingTarget): Promise<StorageAccount> => {
-    const id = idOf(target);
-    try {
-      return await deps.clients
-        .storageClient(id.subscriptionId)
-        .storageAccounts.getProperties(id.resourceGroup, id.name);
-    } catch (error) {
-      throw fail(target, error);
-    }
-  };
-
   const referenceOf = (target: BindingTarget, account: StorageAccount): ConsumerReference => {
     const encryption = account.encryption;
     const properties = encryption?.keyVaultProperties;
@@ -124,7 +133,7 @@ export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
 
     /** Needs Microsoft.Storage/storageAccounts/read. */
     async readCurrentReference(target) {
-      return referenceOf(target, await readAccount(target));
+      return referenceOf(target, await readStorageAccount(deps.clients, target));
     },
 
     /**
@@ -133,7 +142,7 @@ export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
      * Microsoft.Storage/storageAccounts/read and /write). Versionless: read only, no write.
      */
     async applyVersion(target, key, version): Promise<ApplyResult> {
-      const account = await readAccount(target);
+      const account = await readStorageAccount(deps.clients, target);
       const reference = referenceOf(target, account);
       assertUsesKey(target, reference, key);
       if (target.mode === "versionless") {
@@ -150,7 +159,7 @@ export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
       }
       if (reference.configuredVersion === version)
         return { outcome: "AlreadyApplied", detail: `Already pinned to version ${version}.` };
-      const id = idOf(target);
+      const id = storageAccountIdOf(target);
       let updated: StorageAccount;
       try {
         updated = await deps.clients
@@ -159,7 +168,7 @@ export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
             encryption: encryptionFor(account.encryption ?? {}, reference, version),
           });
       } catch (error) {
-        throw fail(target, error);
+        throw storageAccountFailure(target, error);
       }
       const versionInUse = versionOfKeyId(
         updated.encryption?.keyVaultProperties?.currentVersionedKeyIdentifier,
@@ -173,7 +182,7 @@ export function createStorageAccountConsumer(deps: ConsumerDeps): Consumer {
 
     /** Reads currentVersionedKeyIdentifier: the version Storage really uses. Needs Microsoft.Storage/storageAccounts/read. */
     async verify(target, key, expectedVersion): Promise<VerifyResult> {
-      const account = await readAccount(target);
+      const account = await readStorageAccount(deps.clients, target);
       const reference = referenceOf(target, account);
       assertUsesKey(target, reference, key);
       const versionInUse = reference.versionInUse;

@@ -2,8 +2,13 @@
 import type { StorageAccount } from "@azure/arm-storage";
 import type { AzureClients } from "../azure";
 import type { BindingTarget } from "../bindings";
-import { parseArmResourceId, sameVaultOrigin, type ApplyResult } from "../consumers";
-import { DomainError, fromAzureError } from "../errors";
+import {
+  readStorageAccount,
+  sameVaultOrigin,
+  storageAccountFailure,
+  storageAccountIdOf,
+  type ApplyResult,
+} from "../consumers";
 
 export interface StorageKeyFacts {
   vaultUrl?: string;
@@ -18,12 +23,6 @@ export interface StorageKeyTarget {
   vaultUrl: string;
   keyName: string;
   version?: string;
-}
-
-function idOf(target: BindingTarget) {
-  const parsed = parseArmResourceId(target.resourceId);
-  if (!parsed) throw new DomainError("InvalidBinding", `Not a storage account id: ${target.resourceId}.`);
-  return parsed;
 }
 
 function factsOf(account: StorageAccount): StorageKeyFacts {
@@ -43,27 +42,10 @@ function factsOf(account: StorageAccount): StorageKeyFacts {
 
 /** Needs Microsoft.Storage/storageAccounts/read and /write (Storage Account Contributor on the account). */
 export function createStorageKeySwitch(clients: AzureClients) {
-  const fail = (target: BindingTarget, error: unknown) =>
-    fromAzureError(error, {
-      dependency: "Azure Resource Manager",
-      subject: `storage account ${target.resourceId}`,
-      notFoundCode: "ResourceNotFound",
-    });
-  const read = async (target: BindingTarget): Promise<StorageAccount> => {
-    const id = idOf(target);
-    try {
-      return await clients
-        .storageClient(id.subscriptionId)
-        .storageAccounts.getProperties(id.resourceGroup, id.name);
-    } catch (error) {
-      throw fail(target, error);
-    }
-  };
-
   return {
     /** What the account is encrypted with now and as whom it unwraps. */
     async readFacts(target: BindingTarget): Promise<StorageKeyFacts> {
-      return factsOf(await read(target));
+      return factsOf(await readStorageAccount(clients, target));
     },
 
     /**
@@ -72,7 +54,7 @@ export function createStorageKeySwitch(clients: AzureClients) {
      * (wrap and unwrap as the account's identity) and refuses the PATCH when it cannot use it.
      */
     async switchKey(target: BindingTarget, to: StorageKeyTarget): Promise<ApplyResult> {
-      const account = await read(target);
+      const account = await readStorageAccount(clients, target);
       const facts = factsOf(account);
       const isOnNewKey =
         sameVaultOrigin(facts.vaultUrl, to.vaultUrl) &&
@@ -80,7 +62,7 @@ export function createStorageKeySwitch(clients: AzureClients) {
       if (isOnNewKey && (facts.keyVersion ?? "") === (to.version ?? "")) {
         return { outcome: "AlreadyApplied", detail: `Already on ${to.keyName} in ${to.vaultUrl}.` };
       }
-      const id = idOf(target);
+      const id = storageAccountIdOf(target);
       const current = account.encryption ?? {};
       try {
         await clients.storageClient(id.subscriptionId).storageAccounts.update(id.resourceGroup, id.name, {
@@ -96,7 +78,7 @@ export function createStorageKeySwitch(clients: AzureClients) {
           },
         });
       } catch (error) {
-        throw fail(target, error);
+        throw storageAccountFailure(target, error);
       }
       return {
         outcome: "Applied",

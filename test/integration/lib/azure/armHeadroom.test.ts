@@ -39,18 +39,17 @@ describe("ARM headroom captured by the app's clients", () => {
     await storage.getProperties(account.resourceGroup, account.name);
     await storage.getProperties(account.resourceGroup, account.name);
     await storage.update(account.resourceGroup, account.name, { tags: { rotated: "yes" } });
+    // The buckets refill in real time (25 reads/s): a slow machine may win a token back between calls.
+    const observed = (kind: string) =>
+      clients.armHeadroom
+        .observations()
+        .find((observation) => observation.kind === kind && observation.subscriptionId === arm.subscriptionId)
+        ?.remaining;
     const reads = ARM_LIMITS.subscriptionReads.capacity;
     const writes = ARM_LIMITS.subscriptionWrites.capacity;
-    expect(clients.armHeadroom.observations()).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ subscriptionId: arm.subscriptionId, kind: "reads", remaining: reads - 2 }),
-        expect.objectContaining({
-          subscriptionId: arm.subscriptionId,
-          kind: "writes",
-          remaining: writes - 1,
-        }),
-      ]),
-    );
+    expect(observed("reads")).toBeGreaterThanOrEqual(reads - 2);
+    expect(observed("reads")).toBeLessThan(reads);
+    expect(observed("writes")).toBe(writes - 1);
   });
 
   it("records them from the generic *ById calls too", async () => {
@@ -61,7 +60,9 @@ describe("ARM headroom captured by the app's clients", () => {
       .find(
         (observation) => observation.kind === "reads" && observation.subscriptionId === arm.subscriptionId,
       );
-    expect(reads?.remaining).toBe(ARM_LIMITS.subscriptionReads.capacity - 3);
+    // A read was charged (refill in real time may have given back the earlier ones).
+    expect(reads?.remaining).toBeGreaterThanOrEqual(ARM_LIMITS.subscriptionReads.capacity - 3);
+    expect(reads?.remaining).toBeLessThan(ARM_LIMITS.subscriptionReads.capacity);
     expect(reads?.ageMs).toBeLessThan(5_000);
   });
 });
