@@ -91,18 +91,22 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
   const retryOptions = options.retryOptions;
   const armScopes = [`${settings.armEndpoint}/.default`];
 
-  const keyClient = memoise((vaultName: string) => {
+  const newKeyClient = (vaultName: string, keyRetryOptions: AzureClientOptions["retryOptions"]) => {
     const vault = settings.allowedVaults.find(
       (candidate) => candidate.name.toLowerCase() === vaultName.toLowerCase(),
     );
     if (!vault) throw new DomainError("UnknownVault", `Vault "${vaultName}" is not in CMK_ALLOWED_VAULTS.`);
     return new KeyClient(vault.url, credential, {
       disableChallengeResourceVerification: isLoopbackUrl(vault.url),
-      retryOptions,
+      retryOptions: keyRetryOptions,
       tlsOptions,
       userAgentOptions: { userAgentPrefix: "cmk-rotator" },
     });
-  });
+  };
+  const keyClient = memoise((vaultName: string) => newKeyClient(vaultName, retryOptions));
+  const keyClientWithoutRetries = memoise((vaultName: string) =>
+    newKeyClient(vaultName, { ...retryOptions, maxRetries: 0 }),
+  );
   const storageClient = memoise(
     (subscriptionId: string) =>
       new StorageManagementClient(credential, subscriptionId, {
@@ -142,6 +146,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
   return {
     credential,
     keyClient,
+    keyClientWithoutRetries,
     storageClient,
     resourceClient,
     authorizationClient,
