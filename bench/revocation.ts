@@ -85,7 +85,8 @@ export async function run(args: string[]): Promise<void> {
 
     // The app's own gateway and version switching: exactly what the revokeKey activity runs.
     const client = keyClient(ready.vaultUrl);
-    const gateway = createKeyVaultGateway({ keyClient: () => client });
+    // It creates nothing, so the client without retries (for creates) can be the same one.
+    const gateway = createKeyVaultGateway({ keyClient: () => client, keyClientWithoutRetries: () => client });
     const key = { vaultName: VAULT, keyName: KEY_NAME };
     // The one-off auth challenge and JIT warm-up are not part of a revocation's disabling.
     await gateway.getKey(key);

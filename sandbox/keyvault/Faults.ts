@@ -1,4 +1,5 @@
-// Per-vault fault injection: a share of key requests fails with chosen statuses, and every request can be slowed.
+// Per-vault fault injection: a share of key requests fails with chosen statuses (some only after they were carried
+// out, as when a gateway times out after the vault committed), and every request can be slowed.
 import { KeyVaultError } from "./errors";
 
 export interface FaultSettings {
@@ -10,6 +11,12 @@ export interface FaultSettings {
   latencyMs: number;
   /** Injected 429s and 503s carry no `Retry-After` (Key Vault's own 429s sometimes carry none). */
   omitRetryAfter: boolean;
+  /**
+   * Share (0..1) of the failing requests that are carried out before the error is answered, as when a
+   * gateway gives up on a request the vault has already committed: a create made its version, the
+   * caller only sees the 503 (default 0: a failing request changes nothing).
+   */
+  servedFirstShare: number;
 }
 
 export const NO_FAULTS: FaultSettings = {
@@ -17,6 +24,7 @@ export const NO_FAULTS: FaultSettings = {
   statuses: [503],
   latencyMs: 0,
   omitRetryAfter: false,
+  servedFirstShare: 0,
 };
 
 const CODES: Record<number, string> = {
@@ -35,6 +43,7 @@ export function parseFaultSettings(input: unknown): FaultSettings {
   const statuses = body.statuses ?? [503];
   const latencyMs = body.latencyMs ?? 0;
   const omitRetryAfter = body.omitRetryAfter ?? false;
+  const servedFirstShare = body.servedFirstShare ?? 0;
   if (typeof errorRate !== "number" || errorRate < 0 || errorRate > 1) {
     throw new KeyVaultError(400, "BadParameter", "errorRate must be a number from 0 to 1.");
   }
@@ -55,27 +64,34 @@ export function parseFaultSettings(input: unknown): FaultSettings {
   if (typeof omitRetryAfter !== "boolean") {
     throw new KeyVaultError(400, "BadParameter", "omitRetryAfter must be true or false.");
   }
-  return { errorRate, statuses: statuses as number[], latencyMs, omitRetryAfter };
+  if (typeof servedFirstShare !== "number" || servedFirstShare < 0 || servedFirstShare > 1) {
+    throw new KeyVaultError(400, "BadParameter", "servedFirstShare must be a number from 0 to 1.");
+  }
+  return { errorRate, statuses: statuses as number[], latencyMs, omitRetryAfter, servedFirstShare };
 }
 
 export class Faults {
   settings: FaultSettings = NO_FAULTS;
 
-  /** Waits the injected latency, then throws the injected error for an unlucky request. */
-  async apply(random = Math.random): Promise<void> {
-    const { errorRate, statuses, latencyMs, omitRetryAfter } = this.settings;
+  /**
+   * Waits the injected latency, then throws the injected error for an unlucky request, or returns it
+   * when the request is to be carried out first and answered with the error afterwards.
+   */
+  async apply(random = Math.random): Promise<KeyVaultError | undefined> {
+    const { errorRate, statuses, latencyMs, omitRetryAfter, servedFirstShare } = this.settings;
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-    if (errorRate > 0 && random() < errorRate) {
-      const status = statuses[Math.floor(random() * statuses.length)];
-      const headers: Record<string, string> =
-        (status === 429 || status === 503) && !omitRetryAfter ? { "Retry-After": "1" } : {};
-      throw new KeyVaultError(
-        status,
-        CODES[status] ?? "InjectedFault",
-        `Injected fault (status ${status}).`,
-        undefined,
-        headers,
-      );
-    }
+    if (errorRate === 0 || random() >= errorRate) return undefined;
+    const status = statuses[Math.floor(random() * statuses.length)];
+    const headers: Record<string, string> =
+      (status === 429 || status === 503) && !omitRetryAfter ? { "Retry-After": "1" } : {};
+    const error = new KeyVaultError(
+      status,
+      CODES[status] ?? "InjectedFault",
+      `Injected fault (status ${status}).`,
+      undefined,
+      headers,
+    );
+    if (servedFirstShare > 0 && random() < servedFirstShare) return error;
+    throw error;
   }
 }

@@ -91,8 +91,10 @@ async function serve(
   const keysRequest: KeysRequest = { method, segments, query, body, apiVersion };
   const keyName = segments[0]?.toLowerCase() === "keys" ? segments[1] : undefined;
   vault.access.assertAllowed(principalId, dataActionFor(method, segments), vault.armId, keyName);
-  await vault.faults.apply();
+  const errorAfterServing = await vault.faults.apply();
   vault.throttle.admit(operationKind(keysRequest, (name) => vault.store.currentVersion(name)?.kty));
   const result = await vault.keysApi.handle(keysRequest);
+  // The request took effect, but the caller is told it failed (a gateway that gave up waiting).
+  if (errorAfterServing) throw errorAfterServing;
   writeJson(response, result.status, result.body, commonHeaders);
 }

@@ -8,6 +8,7 @@ import { startAzurite, type RunningAzurite } from "../../sandbox/azurite";
 import { VirtualClock } from "../../sandbox/clock";
 import { sandboxAppSettings } from "../../sandbox/launcher/appSettings";
 import { wireKeyVaultRbac } from "../../sandbox/launcher/keyVaultRbac";
+import { TableFaultProxy } from "../../sandbox/launcher/TableFaultProxy";
 import { startLocalHost, type AtLeastOnceMode, type HostLogEntry, type LocalHost } from "../../sandbox/host";
 import { sandboxCredential } from "../../sandbox/identity";
 import {
@@ -71,6 +72,8 @@ export interface E2eStackOptions {
   linkDurationMs?: number;
   /** RSA keys the Key Vault emulator keeps ready past its committed pool (benchmarks making hundreds of keys). */
   keyPool?: KeyVaultEmulatorOptions["keyPool"];
+  /** Put a fault proxy in front of Azurite's tables and point the app at it (the control API's "tables" target). */
+  tableFaultProxy?: boolean;
 }
 
 /** The principal the stack's operator KeyClient acts as. */
@@ -81,7 +84,10 @@ export interface E2eStack {
   azurite: RunningAzurite;
   keyVault: KeyVaultEmulator;
   arm: ArmEmulator;
-  host: LocalHost;
+  /** The host now serving (restartHost replaces it). */
+  readonly host: LocalHost;
+  /** The fault proxy between the app and Azurite's tables, when `tableFaultProxy` asked for one. */
+  tableFaults?: TableFaultProxy;
   logs: HostLogEntry[];
   /** A KeyClient acting as an operator (not the app), for seeding keys and reading versions. */
   operatorKeys(vaultName?: string): KeyClient;
@@ -93,6 +99,12 @@ export interface E2eStack {
   call(path: string, init?: HostCallInit): Promise<Response>;
   /** Advances the one virtual clock and waits until the host has nothing left to do. */
   advance(ms: number): Promise<void>;
+  /**
+   * Stops the host and starts a new one on the same port, keys and settings with the old host's durable
+   * store handed over, as when a Functions worker is recycled: activities the old host had not delivered
+   * run again, timers are re-armed. `atLeastOnce` applies to the new host (default: the stack's option).
+   */
+  restartHost(options?: { atLeastOnce?: AtLeastOnceMode }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -110,6 +122,18 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   try {
     const azurite = await startAzurite({ services: ["table"] });
     stops.push(() => azurite.stop());
+    let tableFaults: TableFaultProxy | undefined;
+    let storageConnectionString = azurite.connectionString;
+    if (options.tableFaultProxy) {
+      const proxy = new TableFaultProxy(new URL(azurite.tableEndpoint).origin);
+      const proxyOrigin = await proxy.start();
+      stops.push(() => proxy.stop());
+      tableFaults = proxy;
+      storageConnectionString = azurite.connectionString.replace(
+        new URL(azurite.tableEndpoint).origin,
+        proxyOrigin,
+      );
+    }
     const keyVault = await startKeyVaultEmulator({
       vaults: vaultNames.map((name) => ({ name })),
       clock,
@@ -130,7 +154,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     const logs: HostLogEntry[] = [];
     const hostSettings: Record<string, string> = {
       ...sandboxAppSettings({
-        storageConnectionString: azurite.connectionString,
+        storageConnectionString,
         vaultUrls,
         arm,
         revocationSecret: E2E_REVOCATION_SECRET,
@@ -138,14 +162,32 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       }),
       ...options.settings,
     };
-    const host = await startLocalHost({
+    const log = options.log ?? ((entry: HostLogEntry) => logs.push(entry));
+    let host = await startLocalHost({
       appEntry: APP_ENTRY,
       clock,
       atLeastOnce: options.atLeastOnce ?? "off",
-      log: options.log ?? ((entry) => logs.push(entry)),
+      log,
       settings: { ...hostSettings },
     });
     stops.push(() => host.stop());
+    const restartHost = async (restart: { atLeastOnce?: AtLeastOnceMode } = {}) => {
+      const previous = host;
+      await previous.stop();
+      // Same port and keys: event subscriptions and callers keep working, as with a recycled worker.
+      host = await startLocalHost({
+        appEntry: APP_ENTRY,
+        clock,
+        port: previous.port,
+        functionKey: previous.functionKey,
+        systemKey: previous.systemKey,
+        masterKey: previous.masterKey,
+        atLeastOnce: restart.atLeastOnce ?? options.atLeastOnce ?? "off",
+        durableStore: previous.durableStore,
+        log,
+        settings: { ...hostSettings },
+      });
+    };
     if (options.eventSchema !== "none") {
       for (const name of vaultNames) {
         await keyVault.addEventSubscription(name, {
@@ -171,7 +213,10 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       azurite,
       keyVault,
       arm,
-      host,
+      get host() {
+        return host;
+      },
+      ...(tableFaults ? { tableFaults } : {}),
       logs,
       operatorKeys,
       vaultName: vaultNames[0],
@@ -183,6 +228,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
         await keyVault.waitForDeliveries();
         await host.whenIdle();
       },
+      restartHost,
       stop,
     };
   } catch (error) {

@@ -95,30 +95,33 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
   // Every ARM answer's headroom headers, for schedulers that pace against ARM's buckets (the sweep).
   const armHeadroom = new ArmHeadroom();
   const armPolicies = [{ policy: armHeadroomPolicy(armHeadroom), position: "perRetry" as const }];
-  // Inside the SDK's retry loop: a bare 429 (no Retry-After) waits 1, 2, 4, 8, 16 s instead of failing at once.
-  const keyVaultPolicies = [
-    {
-      policy: keyVaultThrottlingBackoffPolicy({
-        firstDelayMs: retryOptions?.retryDelayInMs,
-        maxRetries: retryOptions?.maxRetries,
-      }),
-      position: "perRetry" as const,
-    },
-  ];
-
-  const keyClient = memoise((vaultName: string) => {
+  const newKeyClient = (vaultName: string, keyRetryOptions: AzureClientOptions["retryOptions"]) => {
     const vault = settings.allowedVaults.find(
       (candidate) => candidate.name.toLowerCase() === vaultName.toLowerCase(),
     );
     if (!vault) throw new DomainError("UnknownVault", `Vault "${vaultName}" is not in CMK_ALLOWED_VAULTS.`);
     return new KeyClient(vault.url, credential, {
       disableChallengeResourceVerification: isLoopbackUrl(vault.url),
-      retryOptions,
-      additionalPolicies: keyVaultPolicies,
+      retryOptions: keyRetryOptions,
+      // Inside the SDK's retry loop: a bare 429 (no Retry-After) waits 1, 2, 4, 8, 16 s instead of
+      // failing at once; off with the retries (creates retry in the gateway, which checks the tag first).
+      additionalPolicies: [
+        {
+          policy: keyVaultThrottlingBackoffPolicy({
+            firstDelayMs: keyRetryOptions?.retryDelayInMs,
+            maxRetries: keyRetryOptions?.maxRetries,
+          }),
+          position: "perRetry",
+        },
+      ],
       tlsOptions,
       userAgentOptions: { userAgentPrefix: "cmk-rotator" },
     });
-  });
+  };
+  const keyClient = memoise((vaultName: string) => newKeyClient(vaultName, retryOptions));
+  const keyClientWithoutRetries = memoise((vaultName: string) =>
+    newKeyClient(vaultName, { ...retryOptions, maxRetries: 0 }),
+  );
   const storageClient = memoise(
     (subscriptionId: string) =>
       new StorageManagementClient(credential, subscriptionId, {
@@ -162,6 +165,7 @@ export function createAzureClients(settings: Settings, options: AzureClientOptio
     credential,
     armHeadroom,
     keyClient,
+    keyClientWithoutRetries,
     storageClient,
     resourceClient,
     authorizationClient,

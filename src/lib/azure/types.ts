@@ -48,6 +48,11 @@ export interface AzureClients {
   readonly armHeadroom: ArmHeadroom;
   /** KeyClient for an allow-listed vault (throws UnknownVault otherwise). */
   keyClient(vaultName: string): KeyClient;
+  /**
+   * The same vault's KeyClient without the SDK's own retries, for the one Key Vault call that is not
+   * idempotent (creating a version): its caller looks for what an unanswered attempt made before it tries again.
+   */
+  keyClientWithoutRetries(vaultName: string): KeyClient;
   /** arm-storage client for a subscription, on CMK_ARM_ENDPOINT. */
   storageClient(subscriptionId: string): StorageManagementClient;
   /** arm-resources client for a subscription, on CMK_ARM_ENDPOINT; use its `*ById` calls with an explicit api-version. */

@@ -1,6 +1,14 @@
 // The Key Vault gateway over KeyClient: read keys and versions, create a version exactly once, enable/disable versions.
 import type { KeyClient, KeyProperties, KeyVaultKey, KeyOperation } from "@azure/keyvault-keys";
-import { DomainError, ensureError, fromAzureError, isDomainError, statusOf, type ErrorCode } from "../errors";
+import {
+  DomainError,
+  describeFailure,
+  ensureError,
+  fromAzureError,
+  isDomainError,
+  statusOf,
+  type ErrorCode,
+} from "../errors";
 import type { KeyFenceStore } from "./keyFence";
 import { isSameKey } from "./keyId";
 import { ROTATION_ID_TAG } from "./tags";
@@ -15,10 +23,19 @@ import type {
   KeyVersionInfo,
 } from "./types";
 
-/** Where the gateway gets its KeyClient for a vault (the client factory). */
+/** Where the gateway gets its KeyClients for a vault (the client factory). */
 export interface KeyClientSource {
   keyClient(vaultName: string): KeyClient;
+  /** Without the SDK's retries: creates are retried by the gateway, which looks for the version first. */
+  keyClientWithoutRetries(vaultName: string): KeyClient;
 }
+
+/** Tries at one create, as many as the SDK's own default (three retries). */
+const CREATE_TRIES = 4;
+/** Backoff between tries when Key Vault gives no Retry-After (its 429 may not): 1, 2, 4 s. */
+const CREATE_BACKOFF_MS = 1_000;
+
+const waitMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const KEY_TYPES: readonly KeyType[] = ["RSA", "RSA-HSM", "EC", "EC-HSM", "oct", "oct-HSM"];
 
@@ -209,7 +226,9 @@ export function createKeyVaultGateway(
      * Data actions `Microsoft.KeyVault/vaults/keys/read` and `keys/create/action` (the key rotator
      * role). Looks for the rotation's tag first, so a re-run activity or a replay returns the version
      * it already made. The orchestration's per-key singleton keeps two callers with the same id from
-     * racing.
+     * racing. A create is not idempotent and a failed answer does not mean nothing was made (a gateway
+     * may give up on a create the vault committed), so it is never retried blindly as the SDK would:
+     * after a throttled or failed try it waits (Retry-After, else 1, 2, 4 s) and looks for the tag again.
      */
     async createVersionOnce(
       key: KeyIdentity,
@@ -226,19 +245,27 @@ export function createKeyVaultGateway(
       ]);
       if (existing) return { version: await getKeyVersion(key, existing.version), wasCreated: false };
       const tags = { ...current.tags, ...(options.tags ?? {}), [ROTATION_ID_TAG]: rotationId };
-      try {
-        const created = await clients
-          .keyClient(key.vaultName)
-          .createKey(current.key.keyName, current.keyType, {
-            ...(current.keySize === undefined ? {} : { keySize: current.keySize }),
-            ...(current.curveName === undefined ? {} : { curve: current.curveName }),
-            keyOps: [...current.keyOps] as KeyOperation[],
-            ...(options.expiresOnMs === undefined ? {} : { expiresOn: new Date(options.expiresOnMs) }),
-            tags,
-          });
-        return { version: toKeyInfo(key, created), wasCreated: true };
-      } catch (error) {
-        throw fail(key, error);
+      for (let tries = 1; ; tries++) {
+        try {
+          const created = await clients
+            .keyClientWithoutRetries(key.vaultName)
+            .createKey(current.key.keyName, current.keyType, {
+              ...(current.keySize === undefined ? {} : { keySize: current.keySize }),
+              ...(current.curveName === undefined ? {} : { curve: current.curveName }),
+              keyOps: [...current.keyOps] as KeyOperation[],
+              ...(options.expiresOnMs === undefined ? {} : { expiresOn: new Date(options.expiresOnMs) }),
+              tags,
+            });
+          return { version: toKeyInfo(key, created), wasCreated: true };
+        } catch (error) {
+          const failure = fail(key, error);
+          const { isRetryable, retryAfterMs } = describeFailure(failure);
+          if (!isRetryable || tries >= CREATE_TRIES) throw failure;
+          await waitMs(retryAfterMs ?? CREATE_BACKOFF_MS * 2 ** (tries - 1));
+        }
+        // The failed try may have made the version before its answer was lost.
+        const made = await findVersionByTag(key, rotationId);
+        if (made) return { version: await getKeyVersion(key, made.version), wasCreated: true };
       }
     },
 

@@ -111,4 +111,27 @@ describe("Key Vault emulator throttling and faults", () => {
     await rawCall(`${emulator.vaultUrl(VAULT)}/_emulator/faults`, { method: "DELETE" });
     expect((await rawCall(url, { principalId: "app" })).status).toBe(200);
   });
+
+  it("carries a failing request out before answering with the error when servedFirstShare says so", async () => {
+    const createUrl = `${emulator.vaultUrl(VAULT)}/keys/cmk-served-first/create?api-version=7.5`;
+    emulator.setThrottling(false);
+    const put = await rawCall(`${emulator.vaultUrl(VAULT)}/_emulator/faults`, {
+      method: "PUT",
+      body: { errorRate: 1, statuses: [503], servedFirstShare: 1 },
+    });
+    expect(put.json).toMatchObject({ servedFirstShare: 1 });
+    const failed = await rawCall(createUrl, { method: "POST", principalId: "app", body: { kty: "RSA" } });
+    expect(failed.status).toBe(503);
+    emulator.clearFaults();
+    // The caller saw a 503, yet the vault made the version.
+    const versions = [];
+    for await (const version of keys.listPropertiesOfKeyVersions("cmk-served-first")) versions.push(version);
+    expect(versions).toHaveLength(1);
+    const invalid = await rawCall(`${emulator.vaultUrl(VAULT)}/_emulator/faults`, {
+      method: "PUT",
+      body: { servedFirstShare: -1 },
+    });
+    expect(invalid.status).toBe(400);
+    emulator.setThrottling(true);
+  });
 });

@@ -1,4 +1,5 @@
 // Key Vault gateway against the Key Vault emulator over https with the official KeyClient.
+import { createHttpHeaders, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { KeyClient } from "@azure/keyvault-keys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCredential } from "../../../../sandbox/identity";
@@ -140,6 +141,48 @@ describe("Key Vault gateway", () => {
     } finally {
       emulator.clearFaults("kv1");
     }
+  });
+
+  it("makes one version when the answer to a create is lost after Key Vault made it", async () => {
+    // Between the app and the vault, the first create's answer is lost after the vault committed it:
+    // a 503 comes back, as from a gateway that gave up. The SDK would retry the create and make a second version.
+    let isAnswerLost = false;
+    const loseFirstCreateAnswer: PipelinePolicy = {
+      name: "loseFirstCreateAnswer",
+      sendRequest: async (request, next) => {
+        const response = await next(request);
+        if (isAnswerLost || request.method !== "POST" || !/\/create\b/.test(request.url)) return response;
+        isAnswerLost = true;
+        return {
+          ...response,
+          status: 503,
+          headers: createHttpHeaders({ "retry-after": "1", "content-type": "application/json" }),
+          bodyAsText: JSON.stringify({ error: { code: "ServiceUnavailable", message: "answer lost" } }),
+        };
+      },
+    };
+    const lossyClient = (maxRetries: number | undefined) =>
+      new KeyClient(emulator.vaultUrl("kv1"), sandboxCredential(APP), {
+        disableChallengeResourceVerification: true,
+        additionalPolicies: [{ policy: loseFirstCreateAnswer, position: "perRetry" }],
+        ...(maxRetries === undefined ? {} : { retryOptions: { maxRetries } }),
+      });
+    const withRetries = lossyClient(undefined);
+    const withoutRetries = lossyClient(0);
+    const lossyGateway = createKeyVaultGateway({
+      keyClient: () => withRetries,
+      keyClientWithoutRetries: () => withoutRetries,
+    });
+    const lostKey = { vaultName: "kv1", keyName: "cmk-lost-answer" };
+    await admin.createRsaKey(lostKey.keyName, { keySize: 2048 });
+
+    const created = await lossyGateway.createVersionOnce(lostKey, "rot-lost");
+
+    expect(isAnswerLost).toBe(true);
+    const tagged = (await gateway.listVersions(lostKey)).filter(
+      (version) => version.tags[ROTATION_ID_TAG] === "rot-lost",
+    );
+    expect(tagged.map((version) => version.version)).toEqual([created.version.version]);
   });
 
   it("reads the rotation policy, or none", async () => {
