@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);
   if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) {
     console.error(
-      "usage: npm run bench -- <name>   (for example keyvault-emulator, propagation, revocation, discovery, cold-start, change-key, fleet)",
+      "usage: npm run bench -- <name>   (for example keyvault-emulator, propagation, revocation, discovery, cold-start, change-key, fleet, chaos)",
     );
     process.exit(2);
   }

@@ -56,6 +56,7 @@ export class ChaosDriver {
     eventsDelivered: 0,
     eventRedeliveries: 0,
     eventsResent: 0,
+    lateDuplicatesDelivered: 0,
     restarts: 0,
     clockAdvances: 0,
   };
@@ -64,8 +65,12 @@ export class ChaosDriver {
     unexpectedAnswers: [] as string[],
     /** Rotations an operator asked for that the app never started. */
     startsNeverAccepted: [] as string[],
+    /** Rotation instances seen Failed (a later start of the key replaces them, so they are noted when seen). */
+    failedOrchestrations: new Set<string>(),
   };
   private readonly knownIds = new Set<string>();
+  /** Events that started a rotation: Event Grid delivers each once more, late, during the next round. */
+  private deliveredEvents: unknown[] = [];
 
   constructor(
     private readonly stack: E2eStack,
@@ -81,6 +86,10 @@ export class ChaosDriver {
     const restartHere = this.options.restartRounds.includes(round);
     let restart: Promise<void> | undefined;
     let accepted = 0;
+    // Duplicates arrive even after success: last round's events again, now about a version that is no longer the newest.
+    const lateDuplicates = this.deliveredEvents.splice(0).map(async (event) => {
+      if ((await deliverEvent(this.stack, event)) !== undefined) this.counts.lateDuplicatesDelivered += 1;
+    });
     const started = await mapLimit(this.keys, START_CONCURRENCY, async (key, index) => {
       const operation = await this.startOne(key, round, index, deadline);
       accepted += 1;
@@ -89,7 +98,7 @@ export class ChaosDriver {
         restart = this.restart(round, mode);
       return operation;
     });
-    await restart;
+    await Promise.all([restart, ...lateDuplicates]);
     const startedMs = Date.now();
     const operations = started.filter((operation) => operation !== undefined);
     this.operations.push(...operations);
@@ -113,12 +122,14 @@ export class ChaosDriver {
     await this.settle(this.operations, "finishedOnly", Date.now() + timeoutMs);
   }
 
-  /** Records the attempts each key's current rotation took in, while its history is still there. */
+  /** Records the attempts each key's current rotation took in, and whether it failed, while its instance is still there. */
   async snapshotHistories(): Promise<void> {
     await mapLimit(this.keys, START_CONCURRENCY, async (key) => {
       const status = await instanceStatus(this.stack, rotationInstanceId(key), { withHistory: true });
       const rotationId = status?.input?.rotationId;
-      if (status && rotationId) this.attemptsTaken.set(rotationId, attemptsTakenIn(status));
+      if (!status || !rotationId) return;
+      this.attemptsTaken.set(rotationId, attemptsTakenIn(status));
+      if (status.runtimeStatus === "Failed") this.problems.failedOrchestrations.add(rotationId);
     });
   }
 
@@ -196,6 +207,7 @@ export class ChaosDriver {
       const instance = await instanceStatus(this.stack, rotationInstanceId(key));
       if (instance?.input?.rotationId === id) {
         this.counts.startsAccepted += 1;
+        this.deliveredEvents.push(event);
         return { id, key, round, trigger: "KeyNearExpiry" };
       }
       this.counts.eventsResent += 1;

@@ -19,6 +19,7 @@ export const VIOLATION_CLASSES = {
   notOneVersion: "rotations without exactly one key version of their own",
   unaccountedVersions: "key versions no rotation accounts for",
   targetsOnBadVersion: "targets on a disabled or missing version",
+  targetsBehind: "targets not on the version the key's last rotation verified for them",
   disabledVersionsInUse: "disabled versions a target still uses",
   auditRowsLost: "target attempts missing from the audit log",
   startsNeverAccepted: "rotations asked for and never started",
@@ -90,9 +91,15 @@ export async function checkChaos(
         violation("notOneHistoryEntry", `${id}: history says ${entries[0].status}, GET says ${status}`);
     }
 
+    // The key's last instance must have ended well; earlier ones that failed were noted while they were there.
     const instance = await instanceStatus(stack, rotationInstanceId(key));
+    const lastId = instance?.input?.rotationId;
     if (instance && instance.runtimeStatus !== "Completed" && instance.runtimeStatus !== "Terminated")
-      violation("orchestrationsNotDone", `${key.keyName}'s rotation instance is ${instance.runtimeStatus}`);
+      violation("orchestrationsNotDone", `${lastId ?? key.keyName}'s instance is ${instance.runtimeStatus}`);
+    for (const id of entriesById.keys()) {
+      if (id !== lastId && driver.problems.failedOrchestrations.has(id))
+        violation("orchestrationsNotDone", `${id}'s instance failed`);
+    }
 
     // Exactly one version per rotation that made one, tagged with its id; nothing else but the seeded version.
     const versions = await targets.versionsOf(key);
@@ -124,6 +131,24 @@ export async function checkChaos(
         );
       else if (MADE_A_VERSION.has(entry.status) && !entry.newVersion)
         violation("notOneVersion", `${id} ended ${entry.status} without a version`);
+    }
+
+    // What the last rotation verified still holds: nothing moved a target off the key's current version since.
+    const currentVersion = (await stack.operatorKeys(key.vaultName).getKey(key.keyName)).properties.version;
+    const last = [...entriesById.values()]
+      .map((entries) => entries[0])
+      .find((entry) => entry.kind === "rotation" && entry.newVersion === currentVersion);
+    const inUse = await targets.targetVersionsOf(key);
+    for (const record of last?.targets ?? []) {
+      if (record.status !== "Verified") continue;
+      const seen = inUse.find(
+        ({ target }) => target.resourceId.toLowerCase() === record.resourceId.toLowerCase(),
+      );
+      if (seen && seen.versions.some((version) => version !== currentVersion))
+        violation(
+          "targetsBehind",
+          `${seen.target.name} on ${seen.versions.join("/")}, ${last?.id} verified ${currentVersion}`,
+        );
     }
 
     // Every attempt the orchestration took in has its row; every target that got anywhere has at least one.
