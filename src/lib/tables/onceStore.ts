@@ -1,4 +1,5 @@
 // Insert-if-absent markers in Table Storage: event de-duplication and the webhook's requestId replay guard.
+import { randomUUID } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { fromAzureError, statusOf } from "../errors";
 import { encodeTableKey } from "./tableKeys";
@@ -29,15 +30,27 @@ export function createTableOnceStore(table: TableClient): OnceStore {
   return {
     async claim(scope, id, atMs, note) {
       await ensureTable(table);
+      // The SDK resends an insert whose answer was lost; its 409 then names our own row. The token
+      // tells that row from another claimant's, so a first claim is never taken for a repeat.
+      const claimToken = randomUUID();
       try {
         await table.createEntity({
           ...row(scope, id),
           claimedAtMs: atMs,
+          claimToken,
           ...(note === undefined ? {} : { note }),
         });
         return true;
       } catch (error) {
-        if (statusOf(error) === 409) return false;
+        if (statusOf(error) !== 409) throw fail(scope, error);
+      }
+      const { partitionKey, rowKey } = row(scope, id);
+      try {
+        const existing = await table.getEntity<{ claimToken?: string }>(partitionKey, rowKey);
+        return existing.claimToken === claimToken;
+      } catch (error) {
+        // Released between the two calls: someone else claimed it first, all the same.
+        if (statusOf(error) === 404) return false;
         throw fail(scope, error);
       }
     },

@@ -1,4 +1,5 @@
 // Once-markers against in-process Azurite: a claim succeeds once, across store instances.
+import { createHttpHeaders, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../../../sandbox/azurite";
@@ -28,5 +29,31 @@ describe("table once store", () => {
     await first.release("event", id);
     expect(await second.isClaimed("event", id)).toBe(false);
     expect(await second.claim("event", id, 2)).toBe(true);
+  });
+
+  it("a claim whose answer was lost and that the SDK sent again is still the first claim, not a repeat", async () => {
+    let isFirstInsert = true;
+    // After Table Storage has stored the first insert, its answer is lost: the client sees a 503 and resends.
+    const loseFirstInsertAnswer: PipelinePolicy = {
+      name: "loseFirstInsertAnswer",
+      async sendRequest(request, next) {
+        const response = await next(request);
+        const isEntityInsert =
+          request.method === "POST" && new URL(request.url).pathname.endsWith("/oncelost");
+        if (!isEntityInsert || !isFirstInsert) return response;
+        isFirstInsert = false;
+        return { ...response, status: 503, headers: createHttpHeaders(), bodyAsText: "" };
+      },
+    };
+    const table = TableClient.fromConnectionString(azurite.connectionString, "oncelost", {
+      allowInsecureConnection: true,
+      retryOptions: { retryDelayInMs: 10, maxRetries: 2 },
+      additionalPolicies: [{ policy: loseFirstInsertAnswer, position: "perRetry" }],
+    });
+    const store = createTableOnceStore(table);
+    expect(await store.claim("revocationRequest", "req-1", 1)).toBe(true);
+    expect(isFirstInsert).toBe(false);
+    // A real repeat is still refused.
+    expect(await store.claim("revocationRequest", "req-1", 2)).toBe(false);
   });
 });
