@@ -96,9 +96,9 @@ export function* sweepKeys(context: OrchestrationContext): Steps<SweepResult> {
     yield context.df.createTimer(new Date(lastTurnMs + TURN_WINDOW_MS));
   }
   yield* retireWhereDue(context, assessments, result, progress);
-  // A second snapshot: the rotations just changed what the first one saw.
+  // A second snapshot only when this sweep's rotations may have changed what the first one saw.
   show("CheckingConsumers");
-  const foundAfter = yield* findConsumers(context, keys);
+  const foundAfter = result.started.length > 0 ? yield* findConsumers(context, keys) : found;
   yield* recordDriftOfEveryKey(context, keys, foundAfter, limits, result, progress);
   const finished = progress.status("Done");
   const record: SweepRecordInput = {

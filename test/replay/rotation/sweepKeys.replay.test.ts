@@ -383,6 +383,21 @@ describe("sweepKeys replay", () => {
     ]);
   });
 
+  it("checks drift against its one snapshot when it started no rotation, asking Resource Graph once", async () => {
+    const calm = keys.filter((key) => key.keyName === "fine");
+    const run = await runToCompletion(handler, {
+      input: { reason: "schedule" },
+      name: SWEEP_KEYS_ORCHESTRATION,
+      startAt,
+      answer: (action) =>
+        action.functionName === LIST_BOUND_KEYS ? { result: { keys: calm.map(bound) } } : answer(action),
+    });
+    expect(run.actions.filter((action) => action.functionName === FIND_CONSUMERS)).toHaveLength(1);
+    expect(startsOf(run)).toEqual([]);
+    expect(run.actions.filter((action) => action.functionName === RECORD_DRIFT)).toHaveLength(1);
+    expect(run.state.output.started).toEqual([]);
+  });
+
   it("retries a start the task hub refuses, lists it as failed for the next sweep, and still starts the others", async () => {
     const refused = "The Durable task hub did not start rotateKey (503); nothing was started.";
     const run = await runToCompletion(handler, {
