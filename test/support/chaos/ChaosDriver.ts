@@ -8,8 +8,9 @@ import { rotationInstanceId } from "../../../src/lib/keys";
 import { deterministicRotationId } from "../../../src/starters/rotations/startRotation";
 import type { E2eStack } from "../e2eStack";
 import { attemptsTakenIn } from "./attemptsTakenIn";
-import { deliverEvent, instanceStatus, keyVaultEvent, mapLimit, sleep, tryCall } from "./chaosCalls";
+import { deliverEvent, instanceStatus, keyVaultEvent, sleep, tryCall } from "./chaosCalls";
 import { SHORT_RETIRE_AFTER_MS, type ChaosKey } from "./chaosEstate";
+import { mapWithConcurrency } from "../../../src/lib/revocations";
 
 export interface ChaosOperation {
   id: string;
@@ -90,7 +91,7 @@ export class ChaosDriver {
     const lateDuplicates = this.deliveredEvents.splice(0).map(async (event) => {
       if ((await deliverEvent(this.stack, event)) !== undefined) this.counts.lateDuplicatesDelivered += 1;
     });
-    const started = await mapLimit(this.keys, START_CONCURRENCY, async (key, index) => {
+    const started = await mapWithConcurrency(this.keys, START_CONCURRENCY, async (key, index) => {
       const operation = await this.startOne(key, round, index, deadline);
       accepted += 1;
       // Half the keys have rotations in flight, the other half are still being asked for.
@@ -124,7 +125,7 @@ export class ChaosDriver {
 
   /** Records the attempts each key's current rotation took in, and whether it failed, while its instance is still there. */
   async snapshotHistories(): Promise<void> {
-    await mapLimit(this.keys, START_CONCURRENCY, async (key) => {
+    await mapWithConcurrency(this.keys, START_CONCURRENCY, async (key) => {
       const status = await instanceStatus(this.stack, rotationInstanceId(key), { withHistory: true });
       const rotationId = status?.input?.rotationId;
       if (!status || !rotationId) return;
@@ -250,7 +251,7 @@ export class ChaosDriver {
     let pendingBefore = Number.POSITIVE_INFINITY;
     for (;;) {
       const pending = (
-        await mapLimit(operations, START_CONCURRENCY, async (operation) =>
+        await mapWithConcurrency(operations, START_CONCURRENCY, async (operation) =>
           (await this.isPending(operation, settled)) ? operation : undefined,
         )
       ).filter((operation) => operation !== undefined);

@@ -4,8 +4,8 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import { StorageManagementClient } from "@azure/arm-storage";
 import { sandboxCredential } from "../../../sandbox/identity";
 import type { E2eStack } from "../e2eStack";
-import { mapLimit } from "./chaosCalls";
 import type { ChaosKey, ChaosTarget } from "./chaosEstate";
+import { mapWithConcurrency } from "../../../src/lib/revocations";
 
 const OPERATOR = "chaos-operator";
 const POLICY_API_VERSION = "2020-10-30";
@@ -96,7 +96,7 @@ export class TargetWatch {
 
   /** Reads every key and target once and remembers what is wrong now. */
   async observe(): Promise<void> {
-    await mapLimit(this.keys, 6, async (key) => {
+    await mapWithConcurrency(this.keys, 6, async (key) => {
       const [versions, targets] = await Promise.all([this.versionsOf(key), this.targetVersionsOf(key)]);
       this.judge(key, versions, targets);
     });

@@ -6,10 +6,11 @@ import { rotationInstanceId } from "../../../src/lib/keys";
 import { ROTATION_ID_TAG } from "../../../src/lib/keys/tags";
 import type { E2eStack } from "../e2eStack";
 import { attemptRowKey } from "./attemptsTakenIn";
-import { getWithRetry, instanceStatus, mapLimit } from "./chaosCalls";
+import { getWithRetry, instanceStatus } from "./chaosCalls";
 import type { ChaosDriver } from "./ChaosDriver";
 import type { ChaosKey } from "./chaosEstate";
 import type { TargetWatch } from "./TargetWatch";
+import { mapWithConcurrency } from "../../../src/lib/revocations";
 
 /** Each violation class, in the order the report prints them. */
 export const VIOLATION_CLASSES = {
@@ -70,7 +71,7 @@ export async function checkChaos(
   let versionsCreated = 0;
 
   await targets.observe();
-  await mapLimit(keys, 4, async (key) => {
+  await mapWithConcurrency(keys, 4, async (key) => {
     const history = await historyOf(stack, key);
     const entriesById = new Map<string, HistoryEntry[]>();
     for (const entry of history) entriesById.set(entry.id, [...(entriesById.get(entry.id) ?? []), entry]);
