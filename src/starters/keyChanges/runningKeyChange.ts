@@ -1,17 +1,20 @@
 // Whether a key change involving a key is running: its mark names the instance, the task hub says if it is active.
-import type { DurableClient } from "durable-functions";
+import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import type { KeyChangeMark, KeyIdentity } from "../../lib/keys";
 import type { Services } from "../../lib/services";
 import { activeInstanceStatus } from "../activeInstanceStatus";
 
-/** The running change's mark, or undefined. An unreadable task hub throws (never "nothing running"). */
+/** A running change: its mark and its instance's status. */
+export type RunningKeyChange = KeyChangeMark & { status: DurableOrchestrationStatus };
+
+/** The running change, or undefined. An unreadable task hub throws (never "nothing running"). */
 export async function runningKeyChangeOf(
   client: DurableClient,
   services: Pick<Services, "keyChangeMarks">,
   key: KeyIdentity,
-): Promise<KeyChangeMark | undefined> {
+): Promise<RunningKeyChange | undefined> {
   const mark = await services.keyChangeMarks.get(key);
   if (!mark) return undefined;
   const status = await activeInstanceStatus(client, mark.instanceId);
-  return status ? mark : undefined;
+  return status ? { ...mark, status } : undefined;
 }

@@ -1,18 +1,14 @@
 // A key's running rotation, revocation (or restore) and key change, read from the durable task hub's custom status.
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import type { TargetStatus } from "../../lib/audit";
-import {
-  revocationInstanceId,
-  rotationInstanceId,
-  type KeyChangeMark,
-  type KeyIdentity,
-} from "../../lib/keys";
+import { revocationInstanceId, rotationInstanceId, type KeyIdentity } from "../../lib/keys";
 import type { RunningOperation, TargetProgress } from "../../lib/overview";
 import type { Services } from "../../lib/services";
 import type { KeyChangeCustomStatus } from "../../orchestrations/changeKey/types";
 import type { RotationCustomStatus } from "../../orchestrations/rotateKey/types";
 import type { RevocationCustomStatus } from "../../orchestrations/revocationSteps/types";
 import { activeInstanceStatus } from "../activeInstanceStatus";
+import { runningKeyChangeOf, type RunningKeyChange } from "../keyChanges/runningKeyChange";
 import { revocationIdOfInstance } from "../revocations/instanceState";
 
 /** Target states a rotation does not move a target out of again. */
@@ -61,28 +57,17 @@ function revocationOf(status: DurableOrchestrationStatus): RunningOperation {
 }
 
 /** A change from or to this key: its progress counts consumers moved (storage accounts, policies, environments). */
-function keyChangeOf(status: DurableOrchestrationStatus, mark: KeyChangeMark): RunningOperation {
+function keyChangeOf({ status, changeId }: RunningKeyChange): RunningOperation {
   const custom = status.customStatus as Partial<KeyChangeCustomStatus> | undefined;
   return {
     kind: "keyChange",
-    id: mark.changeId,
+    id: changeId,
     step: custom?.current ? `${custom.step ?? "PowerPlatform"} (${custom.current})` : (custom?.step ?? null),
     status: String(status.runtimeStatus),
     targets: [],
     progress: { finished: custom?.moved ?? 0, total: custom?.total ?? 0 },
     startedAt: isoOf(status.createdTime),
   };
-}
-
-/** The key's key change instance while it runs, found through the key's key-change mark. */
-async function runningKeyChange(
-  client: DurableClient,
-  services: Pick<Services, "keyChangeMarks">,
-  key: KeyIdentity,
-): Promise<RunningOperation | undefined> {
-  const mark = await services.keyChangeMarks.get(key);
-  const status = mark ? await activeInstanceStatus(client, mark.instanceId) : undefined;
-  return mark && status ? keyChangeOf(status, mark) : undefined;
 }
 
 /**
@@ -97,11 +82,11 @@ export async function runningOperations(
   const [rotation, revocation, keyChange] = await Promise.all([
     activeInstanceStatus(client, rotationInstanceId(key)),
     activeInstanceStatus(client, revocationInstanceId(key)),
-    runningKeyChange(client, services, key),
+    runningKeyChangeOf(client, services, key),
   ]);
   return [
     ...(revocation ? [revocationOf(revocation)] : []),
-    ...(keyChange ? [keyChange] : []),
+    ...(keyChange ? [keyChangeOf(keyChange)] : []),
     ...(rotation ? [rotationOf(rotation)] : []),
   ];
 }
